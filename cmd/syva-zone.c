@@ -1,0 +1,387 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * syva-zone: create, change, delete and list zones. A zone is a name, an id
+ * the kernel uses, and its policy flags (same-zone ptrace, network mode,
+ * audit). Ids are reused after deletion, which is why deletion removes every
+ * reference to the id or refuses.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include "syva.h"
+
+static const char usage[] =
+	"usage: syva-zone add [--ptrace] [--network isolated|open] [--audit] ZONE...\n"
+	"       syva-zone set [--ptrace | --no-ptrace] [--network isolated|open]\n"
+	"                     [--audit | --enforce] ZONE...\n"
+	"       syva-zone del [--force] ZONE...\n"
+	"       syva-zone list [--json | --text]\n"
+	"       syva-zone show [--json | --text] ZONE...\n";
+
+enum { O_PTRACE = 256, O_NOPTRACE, O_NETWORK, O_AUDIT, O_ENFORCE, O_FORCE };
+static const struct option opts[] = {
+	{ "ptrace", no_argument, NULL, O_PTRACE },
+	{ "no-ptrace", no_argument, NULL, O_NOPTRACE },
+	{ "network", required_argument, NULL, O_NETWORK },
+	{ "audit", no_argument, NULL, O_AUDIT },
+	{ "enforce", no_argument, NULL, O_ENFORCE },
+	{ "force", no_argument, NULL, O_FORCE },
+	OUT_LONGOPTS,
+	{}
+};
+
+/* Flags to set and to clear, from the options a subcommand allows. */
+struct flagopts {
+	uint32_t set, clear;
+	bool force;
+};
+
+static void parse_opts(int argc, char **argv, const char *allowed,
+		       struct flagopts *f)
+{
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		const char *name = NULL;
+
+		for (const struct option *o = opts; o->name; o++)
+			if (o->val == c)
+				name = o->name;
+		if (c == '?' || !name || !strstr(allowed, name))
+			usage_error(usage, "invalid option for %s", argv[0]);
+		if (out_opt(c))
+			continue;
+		switch (c) {
+		case O_PTRACE: f->set |= SYVA_ZONE_PTRACE; break;
+		case O_NOPTRACE: f->clear |= SYVA_ZONE_PTRACE; break;
+		case O_AUDIT: f->set |= SYVA_ZONE_AUDIT; break;
+		case O_ENFORCE: f->clear |= SYVA_ZONE_AUDIT; break;
+		case O_FORCE: f->force = true; break;
+		case O_NETWORK:
+			if (!strcmp(optarg, "open"))
+				f->set |= SYVA_ZONE_NET_OPEN;
+			else if (!strcmp(optarg, "isolated"))
+				f->clear |= SYVA_ZONE_NET_OPEN;
+			else
+				usage_error(usage, "invalid network mode \"%s\": use isolated or open",
+					    optarg);
+			break;
+		}
+	}
+	if (f->set & f->clear)
+		usage_error(usage, "contradictory options");
+}
+
+/* Validate every name before touching a map: all or nothing. */
+static void check_names(int argc, char **argv)
+{
+	int i, j;
+
+	if (argc < 1)
+		usage_error(usage, "missing ZONE");
+	for (i = 0; i < argc; i++) {
+		zone_check_name(argv[i]);
+		if (!strcmp(argv[i], "host"))
+			die(EX_DATAERR, "invalid zone name \"host\": reserved for \"in no zone\"");
+		for (j = 0; j < i; j++)
+			if (!strcmp(argv[i], argv[j]))
+				die(EX_DATAERR, "zone \"%s\" named twice", argv[i]);
+	}
+}
+
+static uint32_t free_id(struct syva *s, uint32_t after)
+{
+	struct syva_zone z;
+	uint32_t id;
+
+	for (id = after + 1; id < s->max[M_ZONES]; id++)
+		if (bpf_map_lookup_elem(s->fd[M_ZONES], &id, &z) ||
+		    !(z.flags & SYVA_ZONE_IN_USE))
+			return id;
+	die(EX_TEMPFAIL, "no free zone id: all %u zones are in use (syva-load --max-zones)",
+	    s->max[M_ZONES] - 1);
+}
+
+static int cmd_add(int argc, char **argv)
+{
+	struct flagopts f = {};
+	struct syva s;
+	uint32_t id = 0;
+	int i;
+
+	parse_opts(argc, argv, "ptrace network audit", &f);
+	check_names(argc - optind, argv + optind);
+	syva_open(&s, SYVA_WRITE);
+	for (i = optind; i < argc; i++)
+		if (!zone_find(&s, argv[i], &id))
+			die(EX_DATAERR, "zone \"%s\" already exists", argv[i]);
+	txn_begin(&s);
+	for (i = optind; i < argc; i++) {
+		struct syva_zone z = { .flags = SYVA_ZONE_IN_USE | f.set };
+		struct syva_zone_name n = {};
+		uint64_t *zero = calloc(s.ncpus, sizeof(struct syva_zone_stats));
+
+		id = free_id(&s, id);
+		strcpy(z.name, argv[i]);
+		strcpy(n.name, argv[i]);
+		/* A reused id starts with clean decision counts. */
+		if (zero)
+			bpf_map_update_elem(s.fd[M_ZONE_STATS], &id, zero, BPF_ANY);
+		free(zero);
+		txn_put(M_ZONES, &id, &z);
+		txn_put(M_ZONE_NAMES, &n, &id);
+	}
+	txn_commit();
+	return 0;
+}
+
+static int cmd_set(int argc, char **argv)
+{
+	struct flagopts f = {};
+	struct syva_zone z;
+	struct syva s;
+	uint32_t id;
+	int i;
+
+	parse_opts(argc, argv, "ptrace no-ptrace network audit enforce", &f);
+	check_names(argc - optind, argv + optind);
+	if (!f.set && !f.clear)
+		usage_error(usage, "set needs an option to change");
+	syva_open(&s, SYVA_WRITE);
+	for (i = optind; i < argc; i++)
+		zone_need(&s, argv[i]);
+	txn_begin(&s);
+	for (i = optind; i < argc; i++) {
+		id = zone_need(&s, argv[i]);
+		zone_get(&s, id, &z);
+		z.flags = (z.flags | f.set) & ~f.clear;
+		txn_put(M_ZONES, &id, &z);
+	}
+	txn_commit();
+	return 0;
+}
+
+/* Keys of `map` whose value (or key, for pairs and egress) refers to id. */
+struct refs {
+	void *keys;
+	size_t n, cap, ksz;
+};
+
+static bool refers(int map, const void *key, const void *val, uint32_t id)
+{
+	switch (map) {
+	case M_PAIRS: {
+		const struct syva_pair *p = key;
+		return p->lo == id || p->hi == id;
+	}
+	case M_EGRESS4:
+		return ((const struct syva_egress4_key *)key)->zone == htobe32(id);
+	case M_EGRESS6:
+		return ((const struct syva_egress6_key *)key)->zone == htobe32(id);
+	default: /* every other map's value starts with the zone id */
+		return *(const uint32_t *)val == id;
+	}
+}
+
+static void collect(struct syva *s, int map, uint32_t id, struct refs *r)
+{
+	size_t ksz = syva_maps[map].key_size;
+	char key[64], next[64], val[sizeof(struct syva_ports)];
+	void *prev = NULL;
+
+	memset(r, 0, sizeof(*r));
+	r->ksz = ksz;
+	while (!bpf_map_get_next_key(s->fd[map], prev, next)) {
+		memcpy(key, next, ksz);
+		prev = key;
+		if (bpf_map_lookup_elem(s->fd[map], key, val) ||
+		    !refers(map, key, val, id))
+			continue;
+		if (r->n == r->cap) {
+			r->cap = r->cap ? 2 * r->cap : 64;
+			r->keys = realloc(r->keys, r->cap * ksz);
+			if (!r->keys)
+				die(EX_OSERR, "out of memory");
+		}
+		memcpy((char *)r->keys + r->n++ * ksz, key, ksz);
+	}
+}
+
+static void delete_refs(int map, struct refs *r)
+{
+	size_t i;
+	int err;
+
+	for (i = 0; i < r->n; i++) {
+		err = txn_delete(map, (char *)r->keys + i * r->ksz);
+		if (err)
+			die(ex_of_errno(err), "cannot delete from %s: %s",
+			    syva_maps[map].name, strerror(-err));
+	}
+	free(r->keys);
+}
+
+static int cmd_del(int argc, char **argv)
+{
+	/* Maps holding references to a zone id, members and files first. */
+	static const int maps[] = { M_CGROUPS, M_FILES, M_PAIRS, M_IPZONES,
+				    M_EGRESS4, M_EGRESS6, M_FOWNERS };
+	struct flagopts f = {};
+	struct refs r[sizeof(maps) / sizeof(maps[0])];
+	struct syva_zone_name n;
+	struct syva_zone z;
+	struct syva s;
+	uint32_t id;
+	size_t m;
+	int i;
+
+	parse_opts(argc, argv, "force", &f);
+	check_names(argc - optind, argv + optind);
+	syva_open(&s, SYVA_WRITE);
+	for (i = optind; i < argc; i++)
+		zone_need(&s, argv[i]);
+	txn_begin(&s);
+	for (i = optind; i < argc; i++) {
+		id = zone_need(&s, argv[i]);
+		for (m = 0; m < sizeof(maps) / sizeof(maps[0]); m++)
+			collect(&s, maps[m], id, &r[m]);
+		if (!f.force && (r[0].n || r[1].n))
+			die(EX_DATAERR,
+			    "zone \"%s\" still has %zu cgroups and %zu files: detach and "
+			    "unregister them, or use --force",
+			    argv[i], r[0].n, r[1].n);
+		for (m = 0; m < sizeof(maps) / sizeof(maps[0]); m++) {
+			/* A file's registered path goes with it. */
+			if (maps[m] == M_FILES)
+				for (size_t k = 0; k < r[m].n; k++)
+					txn_delete(M_PATHS, (char *)r[m].keys + k * r[m].ksz);
+			delete_refs(maps[m], &r[m]);
+		}
+		zone_get(&s, id, &z);
+		memset(&n, 0, sizeof(n));
+		memcpy(n.name, z.name, sizeof(n.name));
+		txn_delete(M_ZONE_NAMES, &n);
+		memset(&z, 0, sizeof(z));
+		txn_put(M_ZONES, &id, &z);
+	}
+	txn_commit();
+	return 0;
+}
+
+static json_t *zone_json(uint32_t id, const struct syva_zone *z)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "zone", json_string(z->name));
+	json_object_set_new(o, "id", json_integer(id));
+	json_object_set_new(o, "network",
+			    json_string(z->flags & SYVA_ZONE_NET_OPEN ? "open" : "isolated"));
+	json_object_set_new(o, "ptrace", json_boolean(z->flags & SYVA_ZONE_PTRACE));
+	json_object_set_new(o, "mode",
+			    json_string(z->flags & SYVA_ZONE_AUDIT ? "audit" : "enforce"));
+	return o;
+}
+
+static void print_zone(json_t *o)
+{
+	if (out_mode == OUT_JSON) {
+		out_json(o);
+		return;
+	}
+	out_text("%-24s id=%-5lld network=%-8s ptrace=%-3s mode=%s",
+		 json_string_value(json_object_get(o, "zone")),
+		 json_integer_value(json_object_get(o, "id")),
+		 json_string_value(json_object_get(o, "network")),
+		 json_is_true(json_object_get(o, "ptrace")) ? "yes" : "no",
+		 json_string_value(json_object_get(o, "mode")));
+	if (json_object_get(o, "cgroups"))
+		out_text(" cgroups=%lld files=%lld deny=%s audit=%s",
+			 json_integer_value(json_object_get(o, "cgroups")),
+			 json_integer_value(json_object_get(o, "files")),
+			 json_string_value(json_object_get(o, "deny")),
+			 json_string_value(json_object_get(o, "audit")));
+	out_text("\n");
+	json_decref(o);
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(((const struct syva_zone *)a)->name,
+		      ((const struct syva_zone *)b)->name);
+}
+
+static int cmd_list(int argc, char **argv)
+{
+	struct syva_zone *all;
+	struct flagopts f = {};
+	struct syva s;
+	uint32_t id, n = 0;
+
+	parse_opts(argc, argv, "json text", &f);
+	if (optind != argc)
+		usage_error(usage, "list takes no arguments");
+	syva_open(&s, SYVA_READ);
+	all = calloc(s.max[M_ZONES], sizeof(*all));
+	if (!all)
+		die(EX_OSERR, "out of memory");
+	for (id = 1; id < s.max[M_ZONES]; id++)
+		if (!zone_get(&s, id, &all[n])) {
+			all[n].reserved = id; /* carry the id through the sort */
+			n++;
+		}
+	qsort(all, n, sizeof(*all), by_name);
+	for (id = 0; id < n; id++)
+		print_zone(zone_json(all[id].reserved, &all[id]));
+	free(all);
+	return 0;
+}
+
+static int cmd_show(int argc, char **argv)
+{
+	struct flagopts f = {};
+	struct refs r;
+	struct syva_zone z;
+	struct syva s;
+	uint64_t st[4];
+	uint32_t id;
+	json_t *o;
+	int i;
+
+	parse_opts(argc, argv, "json text", &f);
+	if (optind == argc)
+		usage_error(usage, "missing ZONE");
+	for (i = optind; i < argc; i++)
+		zone_check_name(argv[i]);
+	syva_open(&s, SYVA_READ);
+	for (i = optind; i < argc; i++) {
+		if (zone_find(&s, argv[i], &id) || zone_get(&s, id, &z))
+			die(EX_NOTFOUND, "no zone \"%s\"", argv[i]);
+		o = zone_json(id, &z);
+		collect(&s, M_CGROUPS, id, &r);
+		json_object_set_new(o, "cgroups", json_integer(r.n));
+		free(r.keys);
+		collect(&s, M_FILES, id, &r);
+		json_object_set_new(o, "files", json_integer(r.n));
+		free(r.keys);
+		if (syva_percpu_sum(&s, M_ZONE_STATS, &id, st, 4))
+			memset(st, 0, sizeof(st));
+		json_object_set_new(o, "allow", j_u64s(st[0]));
+		json_object_set_new(o, "deny", j_u64s(st[1]));
+		json_object_set_new(o, "audit", j_u64s(st[2]));
+		print_zone(o);
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct syva_cmd cmds[] = {
+		{ "add", cmd_add },   { "set", cmd_set },   { "del", cmd_del },
+		{ "list", cmd_list }, { "show", cmd_show }, {}
+	};
+
+	return syva_main(argc, argv, usage, cmds);
+}
