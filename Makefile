@@ -32,6 +32,7 @@ endif
 
 TOOLS := $(patsubst cmd/%.c,%,$(wildcard cmd/*.c))
 LIB_OBJ := $(patsubst lib/%.c,$(BUILD)/lib/%.o,$(wildcard lib/*.c))
+PROBE_SRC := $(wildcard tests/probe/*.c)
 MAN7 := $(wildcard man/*.7)
 MAN8 := $(wildcard man/*.8)
 
@@ -70,7 +71,14 @@ $(BUILD)/syva-%: $(BUILD)/cmd/syva-%.o $(BUILD)/libsyva.a
 	$(msg) LD $@
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD) $(BUILD)/lib $(BUILD)/cmd:
+# The test suites' syscall runner (tests/probe/probe.h).
+$(BUILD)/tests/probe: $(PROBE_SRC) tests/probe/probe.h | $(BUILD)/tests
+	$(msg) LD $@
+	$(Q)$(CC) $(CFLAGS) -Itests/probe -o $@ $(PROBE_SRC)
+
+tests: all $(BUILD)/tests/probe
+
+$(BUILD) $(BUILD)/lib $(BUILD)/cmd $(BUILD)/tests:
 	$(Q)mkdir -p $@
 
 # The main job: on a kernel that enforces, run the demo here; otherwise
@@ -82,7 +90,7 @@ demo:
 
 check:
 	$(Q)contrib/install-deps
-	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory tests
 	$(Q)tests/check
 
 install: all
@@ -100,7 +108,7 @@ clean:
 	rm -rf $(BUILD)/lib $(BUILD)/cmd $(BUILD)/syva-* $(BUILD)/*.o \
 		$(BUILD)/*.d $(BUILD)/*.h $(BUILD)/*.a
 
-.PHONY: all demo check install uninstall clean
+.PHONY: all tests demo check install uninstall clean
 .SECONDARY:
 
 -include $(wildcard $(BUILD)/*.d $(BUILD)/lib/*.d $(BUILD)/cmd/*.d)

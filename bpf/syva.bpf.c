@@ -319,3 +319,7 @@ static __always_inline struct syva_event *deny(__u32 hook, __u32 zone,
 
 #include "file.bpf.h"
 #include "cgroup.bpf.h"
+#include "task.bpf.h"
+#include "unix.bpf.h"
+#include "net.bpf.h"
+#include "escape.bpf.h"
