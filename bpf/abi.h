@@ -168,6 +168,7 @@ struct syva_file_key {
 };
 _Static_assert(sizeof(struct syva_file_key) == 16, "syva_file_key layout");
 
+#define SYVA_FILE_TRUNCATED (1u << 0) /* registered path did not fit */
 struct syva_file {
 	__u32 zone;
 	__u32 flags;

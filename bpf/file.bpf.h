@@ -121,6 +121,31 @@ int BPF_PROG(syva_file_mprotect, struct vm_area_struct *vma,
 }
 
 /*
+ * A registered file that is deleted must not pass its zone on to a new file
+ * that reuses its inode number (ext4 does, quickly). The inode is freed when
+ * its last link and last user are gone; an inode merely evicted from the
+ * cache still has links and keeps its registration. Costs one lookup per
+ * inode freed, off the syscall path of the hooks above.
+ */
+SEC("lsm/inode_free_security")
+int BPF_PROG(syva_inode_free, struct inode *inode)
+{
+	struct syva_file_key k = {};
+	struct super_block *sb = NULL;
+	unsigned int nlink = 1;
+
+	if (bpf_core_read(&nlink, sizeof(nlink), &inode->__i_nlink) || nlink)
+		return 0;
+	if (bpf_core_read(&k.ino, sizeof(k.ino), &inode->i_ino) ||
+	    bpf_core_read(&sb, sizeof(sb), &inode->i_sb) || !sb ||
+	    bpf_core_read(&k.dev, sizeof(k.dev), &sb->s_dev))
+		return 0;
+	if (!bpf_map_delete_elem(&files, &k))
+		bpf_map_delete_elem(&paths, &k);
+	return 0;
+}
+
+/*
  * Self-test, attached by syva-load only while it tests: records what the
  * hook path reads for the loader's own open of a known file, through the
  * same helpers the enforcing hooks use.

@@ -30,6 +30,7 @@ const struct syva_prog syva_progs[] = {
 	{ "syva_bprm_check", SYVA_HOOK_BPRM_CHECK },
 	{ "syva_mmap_file", SYVA_HOOK_MMAP_FILE },
 	{ "syva_file_mprotect", SYVA_HOOK_FILE_MPROTECT },
+	{ "syva_inode_free", -1 },
 	{ "syva_cgroup_mkdir", -1 },
 	{ "syva_cgroup_rmdir", -1 },
 	{}
