@@ -7,7 +7,12 @@
  */
 
 #define PROT_EXEC 0x4
-#define FMODE_EXEC 0x20
+/*
+ * execve's open carries __FMODE_EXEC in f_flags on every kernel we support
+ * (f_mode no longer has FMODE_EXEC at file_open time on 6.12), and
+ * open(2) cannot set that bit from userspace.
+ */
+#define __FMODE_EXEC 0x20
 
 /* The file decision shared by every file hook. */
 static __always_inline int file_decide(__u32 hook, struct file *f, __u32 zone)
@@ -36,17 +41,17 @@ SEC("lsm/file_open")
 int BPF_PROG(syva_file_open, struct file *file)
 {
 	__u32 zone = caller_zone();
-	unsigned int fmode = 0;
+	unsigned int flags = 0;
 
 	if (zone == SYVA_ZONE_HOST)
 		return 0;
 	/*
-	 * execve opens the binary with FMODE_EXEC before bprm_check runs; leave
-	 * that open to bprm_check (and the ELF interpreter to mmap_file), so a
-	 * cross-zone exec is one exec denial, not a file_open one.
+	 * execve opens the binary before bprm_check runs; leave that open to
+	 * bprm_check (and the ELF interpreter to mmap_file), so a cross-zone
+	 * exec is one exec denial, not a file_open one.
 	 */
-	if (!bpf_core_read(&fmode, sizeof(fmode), &file->f_mode) &&
-	    (fmode & FMODE_EXEC))
+	if (!bpf_core_read(&flags, sizeof(flags), &file->f_flags) &&
+	    (flags & __FMODE_EXEC))
 		return 0;
 	return file_decide(SYVA_HOOK_FILE_OPEN, file, zone);
 }

@@ -166,16 +166,73 @@ static uint32_t selftest(struct syva_bpf *sk, char *why, size_t whylen)
 	return got;
 }
 
+/* Ids of links we unpinned, to wait for their release. */
+static uint32_t gone[64];
+static int ngone;
+
+/* Remember the id of the link pinned at path, before it is unpinned. */
+static void note_link(const char *path)
+{
+	struct bpf_link_info info = {};
+	uint32_t len = sizeof(info);
+	int fd = bpf_obj_get(path);
+
+	if (fd < 0)
+		return;
+	if (!bpf_obj_get_info_by_fd(fd, &info, &len) && ngone < 64)
+		gone[ngone++] = info.id;
+	close(fd);
+}
+
+/*
+ * An unpinned link is released when its bpffs inode is freed, after an RCU
+ * grace period: wait for that, so that when we return the old programs no
+ * longer run (after --unload, nothing is enforced; after an upgrade, only
+ * the new programs count).
+ */
+static void wait_released(void)
+{
+	struct timespec ts = { 0, 10 * 1000 * 1000 };
+	int i, left, tries;
+
+	for (tries = 0; tries < 500; tries++) {
+		for (i = 0, left = 0; i < ngone; i++) {
+			int fd = bpf_link_get_fd_by_id(gone[i]);
+
+			if (fd >= 0) {
+				close(fd);
+				left++;
+			}
+		}
+		if (!left)
+			break;
+		nanosleep(&ts, NULL);
+	}
+	for (i = 0; i < ngone; i++) {
+		int fd = bpf_link_get_fd_by_id(gone[i]);
+
+		if (fd >= 0) {
+			close(fd);
+			die(EX_TEMPFAIL, "link %u is still attached after unpinning: another "
+					 "process holds it open (bpftool link show id %u)",
+			    gone[i], gone[i]);
+		}
+	}
+	ngone = 0;
+}
+
 static void pin_link(struct bpf_link *l, const char *root, const char *name)
 {
 	char tmp[4200], path[4096];
 
+	/* bpffs refuses names with a dot, so the new pin is "new-<name>". */
 	snprintf(path, sizeof(path), "%s/links/%s", root, name);
-	snprintf(tmp, sizeof(tmp), "%s.new", path);
+	snprintf(tmp, sizeof(tmp), "%s/links/new-%s", root, name);
 	unlink(tmp);
 	if (bpf_link__pin(l, tmp))
 		die(EX_CANTCREAT, "cannot pin %s: %s", tmp, strerror(errno));
 	/* Replacing the old pin drops the old link: the new one already runs. */
+	note_link(path);
 	if (rename(tmp, path))
 		die(EX_CANTCREAT, "cannot replace %s: %s", path, strerror(errno));
 }
@@ -192,9 +249,13 @@ static void prune_links(struct syva_bpf *sk, const char *root)
 	if (!d)
 		return;
 	while ((de = readdir(d))) {
+		char path[4400];
+
 		if (de->d_name[0] == '.' ||
 		    bpf_object__find_program_by_name(sk->obj, de->d_name))
 			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		note_link(path);
 		unlinkat(dirfd(d), de->d_name, 0);
 	}
 	closedir(d);
@@ -202,9 +263,77 @@ static void prune_links(struct syva_bpf *sk, const char *root)
 
 static void unpin_all(const char *root);
 
-int syva_load(const struct load_opts *o)
+/*
+ * Open the object and plan its sizes; with_optional false leaves the
+ * escape detector's programs out, for a kernel that refuses them (they are
+ * evidence, not enforcement: such a kernel still enforces).
+ */
+static struct syva_bpf *open_skel(const struct load_opts *o, const char *root,
+				  bool *fresh, bool with_optional)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, oo);
+	struct bpf_program *p;
+	struct syva_bpf *sk;
+
+	oo.pin_root_path = root;
+	sk = syva_bpf__open_opts(&oo);
+	if (!sk)
+		die(EX_SOFTWARE, "cannot open the BPF object: %s", strerror(errno));
+	plan_sizes(sk, o, root, fresh);
+	bpf_object__for_each_program(p, sk->obj)
+		if (o->no_attach ||
+		    (!with_optional && syva_prog_optional(bpf_program__name(p))))
+			bpf_program__set_autoload(p, false);
+	return sk;
+}
+
+/*
+ * -m alone on a loaded system with every enforcing link in place: switch
+ * the mode in meta, which the hooks read on every decision; nothing is
+ * reloaded. Otherwise (not loaded, another ABI, a link missing) false, and
+ * the full load below does it, repairing what is missing.
+ */
+static bool switch_mode(const struct load_opts *o, const char *root)
+{
+	const struct syva_prog *sp;
+	struct syva_meta m;
+	uint32_t zero = 0;
+	char path[4096];
+	int id, fd;
+
+	if (o->mode < 0 || o->no_attach)
+		return false;
+	for (id = 0; id < M__NR; id++)
+		if (o->max[id])
+			return false;
+	for (sp = syva_progs; sp->name; sp++) {
+		snprintf(path, sizeof(path), "%s/links/%s", root, sp->name);
+		fd = bpf_obj_get(path);
+		if (fd < 0 && !syva_prog_optional(sp->name))
+			return false;
+		if (fd >= 0)
+			close(fd);
+	}
+	snprintf(path, sizeof(path), "%s/%s", root, SYVA_MAP_META);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return false;
+	if (bpf_map_lookup_elem(fd, &zero, &m) || m.abi_version != SYVA_ABI_VERSION) {
+		close(fd);
+		return false;
+	}
+	/* The mode decides outcomes: a new generation, as for any policy edit. */
+	if (m.mode != (uint32_t)o->mode)
+		m.generation++;
+	m.mode = o->mode;
+	if (bpf_map_update_elem(fd, &zero, &m, BPF_ANY))
+		die(EX_OSERR, "cannot write meta: %s", strerror(errno));
+	close(fd);
+	return true;
+}
+
+int syva_load(const struct load_opts *o)
+{
 	const char *root = syva_pin_root();
 	struct bpf_program *p;
 	struct syva_bpf *sk;
@@ -227,15 +356,22 @@ int syva_load(const struct load_opts *o)
 	if (mkdir(dir, 0700) && errno != EEXIST)
 		die(EX_CANTCREAT, "cannot create %s: %s", dir, strerror(errno));
 
-	oo.pin_root_path = root;
-	sk = syva_bpf__open_opts(&oo);
-	if (!sk)
-		die(EX_SOFTWARE, "cannot open the BPF object: %s", strerror(errno));
-	plan_sizes(sk, o, root, &fresh);
-	bpf_object__for_each_program(p, sk->obj)
-		if (o->no_attach)
-			bpf_program__set_autoload(p, false);
+	if (switch_mode(o, root)) {
+		close(lockfd);
+		return 0;
+	}
+
+	sk = open_skel(o, root, &fresh, true);
 	err = syva_bpf__load(sk);
+	if (err && !o->no_attach) {
+		/* libbpf unpinned the maps this attempt created: start over. */
+		syva_bpf__destroy(sk);
+		sk = open_skel(o, root, &fresh, false);
+		err = syva_bpf__load(sk);
+		if (!err)
+			warnx("this kernel refuses the cgroup-escape detector; enforcing "
+			      "without it (syva-status reports it missing; -v shows why)");
+	}
 	if (err) {
 		/* Maps that did not exist before this attempt must not stay. */
 		if (fresh)
@@ -272,9 +408,14 @@ int syva_load(const struct load_opts *o)
 		bpf_object__for_each_program(p, sk->obj) {
 			struct bpf_link *l;
 
-			if (is_selftest(p))
+			if (is_selftest(p) || !bpf_program__autoload(p))
 				continue;
 			l = bpf_program__attach(p);
+			if (!l && syva_prog_optional(bpf_program__name(p))) {
+				warnx("cannot attach %s: %s; enforcing without it (syva-status "
+				      "reports it missing)", bpf_program__name(p), strerror(errno));
+				continue;
+			}
 			if (!l)
 				die(ex_of_errno(-errno), "cannot attach %s: %s",
 				    bpf_program__name(p), strerror(errno));
@@ -283,6 +424,7 @@ int syva_load(const struct load_opts *o)
 			bpf_link__destroy(l);
 		}
 		prune_links(sk, root);
+		wait_released();
 		m.selftest = st;
 	}
 	/* The hooks read mode from here: written last, after the links. */
@@ -293,16 +435,23 @@ int syva_load(const struct load_opts *o)
 	return 0;
 }
 
-static void rm_pins(const char *dir)
+static void rm_pins(const char *dir, bool links)
 {
 	struct dirent *de;
 	DIR *d = opendir(dir);
+	char path[4400];
 
 	if (!d)
 		return;
-	while ((de = readdir(d)))
-		if (de->d_name[0] != '.')
-			unlinkat(dirfd(d), de->d_name, 0);
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (links) {
+			snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+			note_link(path);
+		}
+		unlinkat(dirfd(d), de->d_name, 0);
+	}
 	closedir(d);
 }
 
@@ -312,9 +461,10 @@ static void unpin_all(const char *root)
 	char links[4096];
 
 	snprintf(links, sizeof(links), "%s/links", root);
-	rm_pins(links);
+	rm_pins(links, true);
 	rmdir(links);
-	rm_pins(root);
+	wait_released();
+	rm_pins(root, false);
 	if (rmdir(root) && errno != ENOENT)
 		die(EX_OSERR, "cannot remove %s: %s", root, strerror(errno));
 }

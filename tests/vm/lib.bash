@@ -5,8 +5,8 @@
 # probe) and the kernel's own deny delta.
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-B=${SYVA_BUILD:-$TOP/build}
-export PATH="$B:$B/tests:$PATH"
+SYVA_BUILD=${SYVA_BUILD:-$TOP/build}
+export PATH="$SYVA_BUILD:$SYVA_BUILD/tests:$PATH"
 CG=/sys/fs/cgroup/syva-test
 
 # In setup_file: a clean load, and a parent cgroup for the suite.
@@ -36,8 +36,8 @@ mkcg() {
 	echo "$CG/$1"
 }
 
-# in CG CMD...: run CMD as a process in cgroup CG ("-": where we are).
-in() {
+# inside CG CMD...: run CMD as a process in cgroup CG ("-": where we are).
+inside() {
 	local cg=$1
 	shift
 	if [ "$cg" = - ]; then
@@ -59,7 +59,7 @@ expect() {
 	local hook=$1 delta=$2 want=$3 cg=$4 before after out
 	shift 4
 	before=$(counter "$hook" deny)
-	out=$(in "$cg" probe "$@") || true
+	out=$(inside "$cg" probe "$@") || true
 	after=$(counter "$hook" deny)
 	if [ "$out" != "$want" ]; then
 		echo "probe $* in ${cg##*/}: got '$out', want '$want'" >&2
@@ -79,4 +79,61 @@ snapshot() {
 		echo "== $m"
 		bpftool map dump pinned "${SYVA_BPFFS:-/sys/fs/bpf/syva}/$m" 2>&1 | sort
 	done
+}
+
+# ---- evidence: events, audit, escape and health suites -------------------
+
+# The documented key set of an event record, in its order.
+EVENT_KEYS="v ts event_id node action hook zone peer_zone pid tgid uid comm cgroup_id path dev ino family addr port target_pid target_comm target_cgroup_id target_cgroup policy_generation severity reason"
+
+# syva_fresh_with OPTS...: syva_fresh, with syva-load options that only a
+# first load takes (capacities, --ringbuf-size).
+syva_fresh_with() {
+	syva-load --unload
+	syva-load "$@"
+	mkdir -p "$CG"
+}
+
+# drain_events: empty the ring buffer, so a test sees only its own events.
+drain_events() {
+	syva-events --json >/dev/null
+}
+
+# health_state: healthy, degraded or unsafe (syva-status's exit code is
+# the health too, so read it through a pipe).
+health_state() {
+	syva-status --json | jq -r .health
+}
+
+# ---- process and unix socket suites ----------------------------------------
+
+# denies HOOK: HOOK's deny counter, as `counter HOOK deny` gives it, in one
+# exec instead of two: under TCG every exec costs, and these suites read the
+# counter twice per call. syva-status's exit code is its health, not a failure.
+denies() {
+	local j re="\"hook\":\"$1\",[^}]*\"deny\":([0-9]+)"
+	j=$(syva-status --json || true)
+	if [[ ! $j =~ $re ]]; then
+		echo "no deny counter for hook $1 in syva-status --json" >&2
+		return 1
+	fi
+	echo "${BASH_REMATCH[1]}"
+}
+
+# qexpect HOOK DELTA RESULT CG OP ARGS...: `expect`, reading the counter with
+# denies.
+qexpect() {
+	local hook=$1 delta=$2 want=$3 cg=$4 before after out
+	shift 4
+	before=$(denies "$hook") || return 1
+	out=$(inside "$cg" probe "$@") || true
+	after=$(denies "$hook") || return 1
+	if [ "$out" != "$want" ]; then
+		echo "probe $* in ${cg##*/}: got '$out', want '$want'" >&2
+		return 1
+	fi
+	if [ $((after - before)) -ne "$delta" ]; then
+		echo "$hook deny delta $((after - before)), want $delta (probe $*)" >&2
+		return 1
+	fi
 }
