@@ -166,11 +166,11 @@ static uint32_t selftest(struct syva_bpf *sk, char *why, size_t whylen)
 	return got;
 }
 
-/* Ids of links we unpinned, to wait for their release. */
+/* Programs behind links we unpinned, to wait for their detach. */
 static uint32_t gone[64];
 static int ngone;
 
-/* Remember the id of the link pinned at path, before it is unpinned. */
+/* Remember the program of the link pinned at path, before unpinning it. */
 static void note_link(const char *path)
 {
 	struct bpf_link_info info = {};
@@ -180,15 +180,16 @@ static void note_link(const char *path)
 	if (fd < 0)
 		return;
 	if (!bpf_obj_get_info_by_fd(fd, &info, &len) && ngone < 64)
-		gone[ngone++] = info.id;
+		gone[ngone++] = info.prog_id;
 	close(fd);
 }
 
 /*
- * An unpinned link is released when its bpffs inode is freed, after an RCU
- * grace period: wait for that, so that when we return the old programs no
- * longer run (after --unload, nothing is enforced; after an upgrade, only
- * the new programs count).
+ * An unpinned link is released when its bpffs inode is freed (after an RCU
+ * grace period), and detached later still, from a work item: its id is
+ * gone before its program stops running. A program's id goes only after
+ * the detach, so wait for that: when we return, after --unload nothing is
+ * enforced, and after an upgrade only the new programs run and count.
  */
 static void wait_released(void)
 {
@@ -197,7 +198,7 @@ static void wait_released(void)
 
 	for (tries = 0; tries < 500; tries++) {
 		for (i = 0, left = 0; i < ngone; i++) {
-			int fd = bpf_link_get_fd_by_id(gone[i]);
+			int fd = bpf_prog_get_fd_by_id(gone[i]);
 
 			if (fd >= 0) {
 				close(fd);
@@ -209,12 +210,12 @@ static void wait_released(void)
 		nanosleep(&ts, NULL);
 	}
 	for (i = 0; i < ngone; i++) {
-		int fd = bpf_link_get_fd_by_id(gone[i]);
+		int fd = bpf_prog_get_fd_by_id(gone[i]);
 
 		if (fd >= 0) {
 			close(fd);
-			die(EX_TEMPFAIL, "link %u is still attached after unpinning: another "
-					 "process holds it open (bpftool link show id %u)",
+			die(EX_TEMPFAIL, "program %u still runs after its link was unpinned: "
+					 "another process holds it (bpftool prog show id %u)",
 			    gone[i], gone[i]);
 		}
 	}
