@@ -163,6 +163,27 @@ static int op_open_loop(char **argv)
 	return -EPERM;
 }
 
+/* Time N open+close of PATH; prints ns per open to stderr. */
+static int op_open_bench(char **argv)
+{
+	struct timespec t0, t1;
+	long n = atol(argv[1]), i;
+	double ns;
+	int fd;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (i = 0; i < n; i++) {
+		fd = open(argv[0], O_RDONLY);
+		if (fd < 0)
+			return PROBE_ERR();
+		close(fd);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ns = ((t1.tv_sec - t0.tv_sec) * 1e9 + (t1.tv_nsec - t0.tv_nsec)) / (double)n;
+	fprintf(stderr, "%.0f\n", ns);
+	return 0;
+}
+
 static const struct probe_op file_ops[] = {
 	{ "open", "PATH", 1, op_open },
 	{ "exec", "PATH", 1, op_exec },
@@ -173,6 +194,7 @@ static const struct probe_op file_ops[] = {
 	{ "fd-mmap-read", "PATH CGROUP", 2, op_fd_mmap_read },
 	{ "fd-mprotect-exec", "PATH CGROUP", 2, op_fd_mprotect_exec },
 	{ "open-loop", "PATH MS", 2, op_open_loop },
+	{ "open-bench", "PATH N", 2, op_open_bench },
 	{}
 };
 PROBE_OPS(file_ops)
