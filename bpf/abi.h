@@ -15,7 +15,7 @@
 #include <linux/types.h>
 #endif
 
-#define SYVA_ABI_VERSION 1
+#define SYVA_ABI_VERSION 2
 
 /* Zone id 0 is "host": not in any zone. Named `host` by every tool. */
 #define SYVA_ZONE_HOST 0
@@ -104,9 +104,18 @@ struct syva_meta {
 	__u32 ringbuf_size;
 	__u32 selftest; /* SYVA_SELFTEST_* bits, written by syva-load */
 	__u64 loaded_at; /* CLOCK_REALTIME seconds of the last load */
-	__u64 reserved[4];
+	/*
+	 * The baseline of `syva-status --reset`: health counts errors, lost
+	 * events and escapes above these, so an operator who has looked at
+	 * them can return the node to healthy without reloading.
+	 */
+	__u64 reset_at;	     /* CLOCK_REALTIME seconds, 0: never */
+	__u64 reset_escapes; /* state.escapes then */
+	__u64 reserved[2];
+	__u64 reset_error[SYVA_HOOK_SLOTS]; /* counters[hook].error then */
+	__u64 reset_lost[SYVA_HOOK_SLOTS];  /* counters[hook].lost then */
 };
-_Static_assert(sizeof(struct syva_meta) == 88, "syva_meta layout");
+_Static_assert(sizeof(struct syva_meta) == 344, "syva_meta layout");
 
 #define SYVA_SELFTEST_RAN (1u << 0)
 #define SYVA_SELFTEST_CGROUP (1u << 1)	/* caller cgroup id as userspace sees it */
@@ -118,7 +127,8 @@ _Static_assert(sizeof(struct syva_meta) == 88, "syva_meta layout");
 /* state: one record, written only by the BPF programs. */
 struct syva_state {
 	__u64 event_seq; /* last event_id handed out */
-	__u64 reserved[7];
+	__u64 escapes;	 /* cgroup escapes detected since the load */
+	__u64 reserved[6];
 };
 _Static_assert(sizeof(struct syva_state) == 64, "syva_state layout");
 
@@ -206,6 +216,7 @@ _Static_assert(sizeof(struct syva_counters) == 64, "syva_counters layout");
 struct syva_ip {
 	__u8 addr[16];
 };
+_Static_assert(sizeof(struct syva_ip) == 16, "syva_ip layout");
 
 /* egress4 / egress6 LPM keys: prefixlen counts the 32 zone bits too. */
 struct syva_egress4_key {
@@ -213,17 +224,20 @@ struct syva_egress4_key {
 	__u32 zone; /* big endian, so it is matched as a prefix */
 	__u8 addr[4];
 };
+_Static_assert(sizeof(struct syva_egress4_key) == 12, "syva_egress4_key layout");
 struct syva_egress6_key {
 	__u32 prefixlen;
 	__u32 zone; /* big endian */
 	__u8 addr[16];
 };
+_Static_assert(sizeof(struct syva_egress6_key) == 24, "syva_egress6_key layout");
 
 #define SYVA_PORT_RANGES 16
 struct syva_port_range {
 	__u16 lo; /* host order, inclusive; 0-65535 means any port */
 	__u16 hi;
 };
+_Static_assert(sizeof(struct syva_port_range) == 4, "syva_port_range layout");
 /*
  * Value of an egress entry: the ranges declared for exactly this prefix, and
  * the effective ranges the kernel checks (this prefix's and every covering
@@ -239,7 +253,12 @@ struct syva_ports {
 };
 _Static_assert(sizeof(struct syva_ports) == 136, "syva_ports layout");
 
-/* Event record in the ring buffer. */
+/*
+ * Event record in the ring buffer: one per deny, would-deny (audit) and
+ * escape. pid/tgid/uid/comm/cgroup_id are the current task's: the caller of
+ * the denied syscall, or for an escape the task that moved the zoned one
+ * (target_pid/target_comm, destination target_cgroup_id).
+ */
 #define SYVA_EVENT_PATH 128
 struct syva_event {
 	__u64 ts_boot_ns; /* CLOCK_BOOTTIME */
@@ -269,13 +288,15 @@ struct syva_event {
 };
 _Static_assert(sizeof(struct syva_event) == 264, "syva_event layout");
 
-/* Why a network decision denied (event.reason). */
+/* What refines a hook's reason (event.reason). */
 enum syva_why {
 	SYVA_WHY_NONE = 0,
 	SYVA_WHY_PAIR = 1,	/* target zone not same and not an allowed pair */
 	SYVA_WHY_ISOLATED = 2,	/* isolated zone, destination not allowlisted */
 	SYVA_WHY_BIND = 3,	/* isolated zone binding a non-loopback address */
 	SYVA_WHY_PTRACE_SAME = 4, /* same-zone ptrace without --ptrace */
+	SYVA_WHY_MOVED = 5,	/* escape: written to cgroup.procs or .threads */
+	SYVA_WHY_CLONED = 6,	/* escape: clone3(CLONE_INTO_CGROUP) */
 };
 
 /*
@@ -291,7 +312,8 @@ struct syva_selftest {
 	__u64 cgroup_id;      /* bpf_get_current_cgroup_id() */
 	__u64 task_cgroup_id; /* the same, read through task->cgroups */
 	struct syva_file_key key;
+	__u64 unix_cgroup_id; /* owner cgroup of a listener, as the unix hooks read it */
 };
-_Static_assert(sizeof(struct syva_selftest) == 48, "syva_selftest layout");
+_Static_assert(sizeof(struct syva_selftest) == 56, "syva_selftest layout");
 
 #endif /* SYVA_ABI_H */

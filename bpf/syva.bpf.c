@@ -266,29 +266,19 @@ static __always_inline int in_audit(__u32 zone, __u64 *generation)
 }
 
 /*
- * A denial: count it as deny or would-deny, set *ret to what the hook must
- * return, and reserve its event. The caller fills in the object and submits;
- * NULL means the ring buffer was full, which is counted as lost (the
- * decision stands either way).
+ * Reserve and fill what every recorded decision shares: who (the current
+ * task), when, under which policy generation. The caller adds the object
+ * and submits. NULL when the ring buffer is full, counted as lost in c.
  */
-static __always_inline struct syva_event *deny(__u32 hook, __u32 zone,
-					       __u32 peer, __u8 why, int *ret)
+static __always_inline struct syva_event *record(__u32 hook, __u32 zone,
+						 __u32 peer, __u8 why,
+						 __u8 action, __u64 generation,
+						 struct syva_counters *c)
 {
-	struct syva_counters *c = bpf_map_lookup_elem(&counters, &hook);
-	__u64 generation = 0, pid_tgid, uid_gid;
-	int audit = in_audit(zone, &generation);
+	__u64 pid_tgid, uid_gid;
 	struct syva_state *st;
 	struct syva_event *e;
 	__u32 zero = 0;
-
-	*ret = audit ? 0 : -EPERM;
-	if (c) {
-		if (audit)
-			c->audit++;
-		else
-			c->deny++;
-	}
-	count_zone(zone, audit ? SYVA_ACT_AUDIT : SYVA_ACT_DENY);
 
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
@@ -311,10 +301,35 @@ static __always_inline struct syva_event *deny(__u32 hook, __u32 zone,
 	e->zone = zone;
 	e->peer_zone = peer;
 	e->hook = hook;
-	e->action = audit ? SYVA_ACT_AUDIT : SYVA_ACT_DENY;
+	e->action = action;
 	e->reason = why;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	return e;
+}
+
+/*
+ * A denial: count it as deny or would-deny, set *ret to what the hook must
+ * return, and reserve its event. The caller fills in the object and submits;
+ * NULL means the ring buffer was full, which is counted as lost (the
+ * decision stands either way).
+ */
+static __always_inline struct syva_event *deny(__u32 hook, __u32 zone,
+					       __u32 peer, __u8 why, int *ret)
+{
+	struct syva_counters *c = bpf_map_lookup_elem(&counters, &hook);
+	__u64 generation = 0;
+	int audit = in_audit(zone, &generation);
+	__u8 action = audit ? SYVA_ACT_AUDIT : SYVA_ACT_DENY;
+
+	*ret = audit ? 0 : -EPERM;
+	if (c) {
+		if (audit)
+			c->audit++;
+		else
+			c->deny++;
+	}
+	count_zone(zone, action);
+	return record(hook, zone, peer, why, action, generation, c);
 }
 
 #include "file.bpf.h"

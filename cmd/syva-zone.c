@@ -18,7 +18,10 @@ static const char usage[] =
 	"                     [--audit | --enforce] ZONE...\n"
 	"       syva-zone del [--force] ZONE...\n"
 	"       syva-zone list [--json | --text]\n"
-	"       syva-zone show [--json | --text] ZONE...\n";
+	"       syva-zone show [--json | --text] ZONE...\n"
+	"       syva-zone egress add ZONE SPEC...\n"
+	"       syva-zone egress del ZONE SPEC...\n"
+	"       syva-zone egress list [--json | --text] ZONE\n";
 
 enum { O_PTRACE = 256, O_NOPTRACE, O_NETWORK, O_AUDIT, O_ENFORCE, O_FORCE };
 static const struct option opts[] = {
@@ -376,11 +379,158 @@ static int cmd_show(int argc, char **argv)
 	return 0;
 }
 
+/*
+ * egress: a zone's allowlist of destinations, SPEC = CIDR[:PORT[-PORT]]
+ * (IPv6 as [CIDR]:PORT). Ports of one prefix form a set: add is a union, del
+ * a difference, and a SPEC without a port is "any port" on add and "the
+ * whole prefix" on del. Every SPEC is parsed before the maps are opened, and
+ * the zone's whole list is recomputed and checked before anything is written.
+ */
+struct specs {
+	struct net_spec *v;
+	size_t n, cap;
+};
+
+static void spec_item(const char *item, void *ctx)
+{
+	struct specs *sp = ctx;
+	const char *why;
+
+	if (sp->n == sp->cap) {
+		sp->cap = sp->cap ? 2 * sp->cap : 16;
+		sp->v = realloc(sp->v, sp->cap * sizeof(*sp->v));
+		if (!sp->v)
+			die(EX_OSERR, "out of memory");
+	}
+	why = net_parse_spec(item, &sp->v[sp->n]);
+	if (why)
+		die(EX_DATAERR, "invalid egress spec \"%s\": %s", item, why);
+	sp->n++;
+}
+
+/* The zone an allowlist belongs to; `host` has none (it is not confined). */
+static uint32_t egress_zone(struct syva *s, const char *name)
+{
+	if (!strcmp(name, "host"))
+		die(EX_DATAERR, "invalid zone \"host\": unzoned processes have no egress allowlist");
+	return zone_need(s, name);
+}
+
+static int egress_edit(int argc, char **argv, bool add)
+{
+	struct flagopts f = {};
+	struct specs sp = {};
+	struct egress_list l;
+	const char *why;
+	struct syva s;
+	uint32_t id;
+	size_t i;
+
+	parse_opts(argc, argv, "", &f);
+	if (argc - optind < 2)
+		usage_error(usage, "egress %s needs ZONE and at least one SPEC", argv[0]);
+	zone_check_name(argv[optind]);
+	if (!for_each_item(argc - optind - 1, argv + optind + 1, false, spec_item, &sp))
+		usage_error(usage, "egress %s: no SPEC on stdin", argv[0]);
+	syva_open(&s, SYVA_WRITE);
+	id = egress_zone(&s, argv[optind]);
+	egress_load(&s, id, &l);
+	for (i = 0; i < sp.n; i++) {
+		why = add ? egress_add(&l, &sp.v[i]) : egress_del(&l, &sp.v[i]);
+		if (why)
+			die(EX_DATAERR, "zone \"%s\": %s", argv[optind], why);
+	}
+	why = egress_check(&l);
+	if (why)
+		die(EX_DATAERR, "zone \"%s\": %s", argv[optind], why);
+	txn_begin(&s);
+	egress_store(&l);
+	txn_commit();
+	egress_free(&l);
+	free(sp.v);
+	return 0;
+}
+
+static int cmd_egress_add(int argc, char **argv)
+{
+	return egress_edit(argc, argv, true);
+}
+
+static int cmd_egress_del(int argc, char **argv)
+{
+	return egress_edit(argc, argv, false);
+}
+
+static void print_spec(const char *zone, const struct net_spec *sp)
+{
+	char spec[NET_SPEC_LEN], addr[NET_ADDR_LEN];
+	bool any = sp->ports.lo == 0 && sp->ports.hi == 65535;
+	json_t *o;
+
+	net_fmt_spec(sp, spec);
+	if (out_mode == OUT_TEXT) {
+		out_text("%s\n", spec);
+		return;
+	}
+	o = json_object();
+	json_object_set_new(o, "zone", json_string(zone));
+	json_object_set_new(o, "spec", json_string(spec));
+	json_object_set_new(o, "addr", json_string(net_fmt_addr(&sp->pfx.addr, addr)));
+	json_object_set_new(o, "prefixlen", json_integer(sp->pfx.len));
+	json_object_set_new(o, "port_min", any ? json_null() : json_integer(sp->ports.lo));
+	json_object_set_new(o, "port_max", any ? json_null() : json_integer(sp->ports.hi));
+	out_json(o);
+}
+
+/* One SPEC per line, as egress add reads them back. */
+static int cmd_egress_list(int argc, char **argv)
+{
+	struct flagopts f = {};
+	struct egress_list l;
+	struct syva s;
+	size_t i, j;
+
+	parse_opts(argc, argv, "json text", &f);
+	if (argc - optind != 1)
+		usage_error(usage, "egress list needs one ZONE");
+	zone_check_name(argv[optind]);
+	syva_open(&s, SYVA_READ);
+	egress_load(&s, egress_zone(&s, argv[optind]), &l);
+	egress_sort(&l);
+	for (i = 0; i < l.n; i++)
+		for (j = 0; j < l.e[i].val.nr_declared; j++) {
+			struct net_spec sp = { l.e[i].pfx, l.e[i].val.declared[j] };
+
+			print_spec(argv[optind], &sp);
+		}
+	egress_free(&l);
+	return 0;
+}
+
+static int cmd_egress(int argc, char **argv)
+{
+	static const struct syva_cmd cmds[] = {
+		{ "add", cmd_egress_add },
+		{ "del", cmd_egress_del },
+		{ "list", cmd_egress_list },
+		{}
+	};
+	const struct syva_cmd *c;
+
+	if (argc < 2)
+		usage_error(usage, "egress needs add, del or list");
+	for (c = cmds; c->name; c++)
+		if (!strcmp(argv[1], c->name))
+			return c->fn(argc - 1, argv + 1);
+	usage_error(usage, "unknown egress command \"%s\"", argv[1]);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct syva_cmd cmds[] = {
 		{ "add", cmd_add },   { "set", cmd_set },   { "del", cmd_del },
-		{ "list", cmd_list }, { "show", cmd_show }, {}
+		{ "list", cmd_list }, { "show", cmd_show }, { "egress", cmd_egress },
+		{}
 	};
 
 	return syva_main(argc, argv, usage, cmds);

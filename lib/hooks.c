@@ -31,8 +31,23 @@ const struct syva_prog syva_progs[] = {
 	{ "syva_mmap_file", SYVA_HOOK_MMAP_FILE },
 	{ "syva_file_mprotect", SYVA_HOOK_FILE_MPROTECT },
 	{ "syva_inode_free", -1 },
+	/* PTRACE_TRACEME is ptrace too: one slot, counted together. */
+	{ "syva_ptrace_access_check", SYVA_HOOK_PTRACE },
+	{ "syva_ptrace_traceme", SYVA_HOOK_PTRACE },
+	{ "syva_task_kill", SYVA_HOOK_TASK_KILL },
+	{ "syva_file_set_fowner", -1 },
+	{ "syva_file_send_sigiotask", SYVA_HOOK_SIGIOTASK },
+	{ "syva_unix_stream_connect", SYVA_HOOK_UNIX_CONNECT },
+	{ "syva_unix_may_send", SYVA_HOOK_UNIX_SEND },
+	{ "syva_socket_connect", SYVA_HOOK_SOCK_CONNECT },
+	{ "syva_socket_sendmsg", SYVA_HOOK_SOCK_SENDMSG },
+	{ "syva_socket_bind", SYVA_HOOK_SOCK_BIND },
 	{ "syva_cgroup_mkdir", -1 },
 	{ "syva_cgroup_rmdir", -1 },
+	/* The escape detector: optional, see syva_prog_optional(). */
+	{ "syva_escape_enter", SYVA_HOOK_CGROUP_ATTACH },
+	{ "syva_escape_exit", SYVA_HOOK_CGROUP_ATTACH },
+	{ "syva_escape_fork", SYVA_HOOK_CGROUP_ATTACH },
 	{}
 };
 

@@ -218,4 +218,93 @@ void fmt_boottime(uint64_t boot_ns, char *buf, size_t len);
 /* Handle -J/-T from getopt; true if it was one of them. */
 bool out_opt(int c);
 
+/* ---- network (net.c) ----------------------------------------------------- */
+
+#define NET_ADDR_LEN 46 /* INET6_ADDRSTRLEN */
+#define NET_SPEC_LEN 64 /* "[" IPv6 "/128]:65535-65535" and a NUL */
+
+/*
+ * An address prefix. IPv4 is held as ::ffff:a.b.c.d, as the maps hold it;
+ * len counts bits of the address's own family (0-32 or 0-128).
+ */
+struct net_prefix {
+	struct syva_ip addr;
+	uint8_t len;
+	bool v4;
+};
+
+/* An egress SPEC: a prefix and one port range ({0, 65535}: any port). */
+struct net_spec {
+	struct net_prefix pfx;
+	struct syva_port_range ports;
+};
+
+/* ::ffff:0:0/96, 127.0.0.0/8 or ::1, 0.0.0.0 or ::. */
+bool net_is_v4(const struct syva_ip *ip);
+bool net_is_loopback(const struct syva_ip *ip);
+bool net_is_unspecified(const struct syva_ip *ip);
+/*
+ * Parsers return NULL when valid, else what is expected, for the caller's
+ * "invalid ... \"X\": <what>" message. An address is IPv4 or IPv6 with no
+ * prefix or port. A SPEC is CIDR[:PORT[-PORT]], IPv6 as [CIDR]:PORT; a
+ * bare address is /32 or /128; ::ffff:a.b.c.d/N (N >= 96) is IPv4.
+ */
+const char *net_parse_addr(const char *s, struct syva_ip *ip);
+const char *net_parse_spec(const char *s, struct net_spec *sp);
+/* IPv4 (also when mapped) as a.b.c.d; a SPEC the parser reads back. */
+const char *net_fmt_addr(const struct syva_ip *ip, char buf[NET_ADDR_LEN]);
+const char *net_fmt_spec(const struct net_spec *sp, char buf[NET_SPEC_LEN]);
+
+/*
+ * One zone's egress allowlist, both families, edited in memory: load, add
+ * or del SPECs (port sets: union and difference), egress_check (recompute
+ * effective ports; NULL or the problem), then egress_store inside a
+ * transaction writes only what changed.
+ */
+struct egress_entry {
+	struct net_prefix pfx;
+	struct syva_ports val; /* nr_declared 0: to be removed */
+	struct syva_ports old; /* as loaded */
+	bool stored;
+};
+struct egress_list {
+	uint32_t zone;
+	struct egress_entry *e;
+	size_t n, cap;
+};
+void egress_load(struct syva *s, uint32_t zone, struct egress_list *l);
+const char *egress_add(struct egress_list *l, const struct net_spec *sp);
+const char *egress_del(struct egress_list *l, const struct net_spec *sp);
+const char *egress_check(struct egress_list *l);
+void egress_store(struct egress_list *l);
+/* IPv4 first, then by address and prefix length. */
+void egress_sort(struct egress_list *l);
+void egress_free(struct egress_list *l);
+
+/* ---- events (events.c) --------------------------------------------------- */
+
+/*
+ * The escape detector's programs (slot cgroup_attach_task): evidence, not
+ * enforcement. A kernel that refuses them still enforces; syva-load goes on
+ * without them and syva-status reports them missing (degraded, not unsafe).
+ */
+bool syva_prog_optional(const char *prog);
+
+/* "deny", "audit", "escape" ("allow" is never recorded); -1 if unknown. */
+const char *event_action_name(unsigned int action);
+int event_action_parse(const char *s);
+
+/*
+ * One event as its record, version EVENT_V. The key set is fixed and every
+ * key is present (null when unknown): v ts event_id node action hook zone
+ * peer_zone pid tgid uid comm cgroup_id path dev ino family addr port
+ * target_pid target_comm target_cgroup_id target_cgroup policy_generation
+ * severity reason{what_failed why_it_matters possible_causes}; plus
+ * <key>_hex beside comm, path or target_comm bytes that are not UTF-8.
+ */
+#define EVENT_V 1
+json_t *event_json(struct syva *s, const struct syva_event *e, const char *node);
+/* Text: `HH:MM:SSZ ACTION hook zone -> peer pid= comm= object` + `why:` line. */
+void event_print_text(json_t *rec);
+
 #endif
