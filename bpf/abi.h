@@ -73,6 +73,7 @@ enum syva_hook {
 	SYVA_HOOK_SOCK_SENDMSG = 10,
 	SYVA_HOOK_SOCK_BIND = 11,
 	SYVA_HOOK_CGROUP_ATTACH = 12, /* escape detector: detects, never denies */
+	SYVA_HOOK_SOCK_LISTEN = 13,
 	SYVA_HOOK_MAX,
 };
 #define SYVA_HOOK_SLOTS 16

@@ -265,3 +265,39 @@ int BPF_PROG(syva_socket_bind, struct socket *sock, struct sockaddr *address,
 	return net_deny(SYVA_HOOK_SOCK_BIND, zone, SYVA_ZONE_HOST, SYVA_WHY_BIND,
 			&d);
 }
+
+/*
+ * listen(2) on a socket never bound binds it to the wildcard address
+ * itself (inet autobind), without socket_bind: an isolated zone would be
+ * reachable from the network that way. A socket already bound passed
+ * socket_bind, whatever address it chose.
+ */
+SEC("lsm/socket_listen")
+int BPF_PROG(syva_socket_listen, struct socket *sock, int backlog)
+{
+	__u32 zone = caller_zone();
+	struct net_dst d = {};
+	struct syva_zone *z;
+	struct sock *sk = NULL;
+	__u16 family = 0, num = 0;
+
+	if (zone == SYVA_ZONE_HOST)
+		return 0;
+	if (bpf_core_read(&sk, sizeof(sk), &sock->sk) || !sk ||
+	    bpf_core_read(&family, sizeof(family), &sk->__sk_common.skc_family) ||
+	    bpf_core_read(&num, sizeof(num), &sk->__sk_common.skc_num))
+		return fail_open(SYVA_HOOK_SOCK_LISTEN);
+	if ((family != AF_INET && family != AF_INET6) || num)
+		return allow(SYVA_HOOK_SOCK_LISTEN, zone);
+	z = zone_policy(zone);
+	if (z && (z->flags & SYVA_ZONE_NET_OPEN))
+		return allow(SYVA_HOOK_SOCK_LISTEN, zone);
+	/* The address it would get: the wildcard of its family. */
+	d.v4 = family == AF_INET;
+	if (d.v4) {
+		d.ip.addr[10] = 0xff;
+		d.ip.addr[11] = 0xff;
+	}
+	return net_deny(SYVA_HOOK_SOCK_LISTEN, zone, SYVA_ZONE_HOST, SYVA_WHY_BIND,
+			&d);
+}

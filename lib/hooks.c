@@ -22,6 +22,7 @@ const char *const syva_hook_names[SYVA_HOOK_MAX] = {
 	[SYVA_HOOK_SOCK_SENDMSG] = "socket_sendmsg",
 	[SYVA_HOOK_SOCK_BIND] = "socket_bind",
 	[SYVA_HOOK_CGROUP_ATTACH] = "cgroup_attach_task",
+	[SYVA_HOOK_SOCK_LISTEN] = "socket_listen",
 };
 
 /* Every program syva-load attaches; slot -1: a helper that never decides. */
@@ -42,6 +43,7 @@ const struct syva_prog syva_progs[] = {
 	{ "syva_socket_connect", SYVA_HOOK_SOCK_CONNECT },
 	{ "syva_socket_sendmsg", SYVA_HOOK_SOCK_SENDMSG },
 	{ "syva_socket_bind", SYVA_HOOK_SOCK_BIND },
+	{ "syva_socket_listen", SYVA_HOOK_SOCK_LISTEN },
 	{ "syva_cgroup_mkdir", -1 },
 	{ "syva_cgroup_rmdir", -1 },
 	/* The escape detector: optional, see syva_prog_optional(). */

@@ -124,6 +124,16 @@ static int op_bind(char **argv)
 	return bind(fd, (struct sockaddr *)&a.ss, a.len) ? PROBE_ERR() : 0;
 }
 
+/* listen(2) on a TCP socket never bound: the kernel picks wildcard:port. */
+static int op_listen_unbound(char **argv)
+{
+	int fd = socket(argv[0][0] == '6' ? AF_INET6 : AF_INET, SOCK_STREAM, 0);
+
+	if (fd < 0)
+		return PROBE_ERR();
+	return listen(fd, 1) ? PROBE_ERR() : 0;
+}
+
 /*
  * Listen on every PORT, then serve from a child that outlives probe (the
  * test kills it with its cgroup): "ok" is printed once the ports listen.
@@ -181,6 +191,7 @@ static const struct probe_op net_ops[] = {
 	{ "sendto", "ADDR PORT [unspec|len=N]", 2, op_sendto },
 	{ "bind", "tcp|udp ADDR PORT [unspec|len=N]", 3, op_bind },
 	{ "listen", "ADDR PORT...", 2, op_listen },
+	{ "listen-unbound", "4|6", 1, op_listen_unbound },
 	{}
 };
 PROBE_OPS(net_ops)

@@ -86,7 +86,7 @@ expect_error() {
 @test "the network hooks are attached" {
 	run syva-status --json
 	[ "$status" -eq 0 ]
-	for h in socket_connect socket_sendmsg socket_bind; do
+	for h in socket_connect socket_sendmsg socket_bind socket_listen; do
 		echo "$output" | jq -e --arg h $h '.hooks[] | select(.hook == $h) | .attached'
 	done
 }
@@ -136,6 +136,15 @@ expect_error() {
 	expect socket_bind 0 ok "$OPN" bind tcp 0.0.0.0 0
 	expect socket_bind 0 ok "$OPN" bind tcp $V6A 0
 	expect socket_bind 0 ok "$FREE" bind tcp :: 0
+}
+
+@test "isolated zone: listen on a never-bound socket (autobind to the wildcard) is denied" {
+	expect socket_listen 1 EPERM "$ISO" listen-unbound 4
+	expect socket_listen 1 EPERM "$ISO" listen-unbound 6
+	expect socket_listen 0 ok "$OPN" listen-unbound 4
+	expect socket_listen 0 ok "$FREE" listen-unbound 6
+	# Bound to loopback first (socket_bind judged it): listen passes.
+	expect socket_listen 0 ok "$ISO" listen 127.0.0.1 0
 }
 
 @test "AF_UNSPEC: wildcard bind and UDP send through it are judged as IPv4" {
