@@ -43,7 +43,7 @@ static void parse_opts(int argc, char **argv, bool targets)
 		else if (!targets && c == O_ALL)
 			all = true;
 		else
-			usage_error(usage, "invalid option for %s", argv[0]);
+			usage_error(usage, "invalid option \"%s\" for %s", opt_name(argv), argv[0]);
 	}
 }
 
@@ -124,7 +124,8 @@ static int cmd_add(int argc, char **argv)
 	zone_check_name(argv[optind]);
 	if (!strcmp(argv[optind], "host"))
 		die(EX_DATAERR, "cannot attach to \"host\": use syva-attach del");
-	for_each_item(argc - optind - 1, argv + optind + 1, false, resolve, &t);
+	if (!for_each_item(argc - optind - 1, argv + optind + 1, false, resolve, &t))
+		die(EX_NOINPUT, "no TARGET read from stdin");
 	syva_open(&s, SYVA_WRITE);
 	m.zone = zone_need(&s, argv[optind]);
 	m.flags = SYVA_MEMBER_EXPLICIT;
@@ -161,7 +162,8 @@ static int cmd_del(int argc, char **argv)
 	parse_opts(argc, argv, true);
 	if (argc - optind < 1)
 		usage_error(usage, "del needs at least one TARGET");
-	for_each_item(argc - optind, argv + optind, false, resolve, &t);
+	if (!for_each_item(argc - optind, argv + optind, false, resolve, &t))
+		return 0; /* deleting nothing changes nothing */
 	syva_open(&s, SYVA_WRITE);
 	txn_begin(&s);
 	for (i = 0; i < t.n; i++) {

@@ -25,7 +25,7 @@ static void parse_opts(int argc, char **argv)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1)
 		if (!out_opt(c))
-			usage_error(usage, "invalid option for %s", argv[0]);
+			usage_error(usage, "invalid option \"%s\" for %s", opt_name(argv), argv[0]);
 }
 
 static struct syva_pair pair_of(struct syva *s, const char *a, const char *b)

@@ -27,7 +27,7 @@ static void parse_opts(int argc, char **argv)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1)
 		if (!out_opt(c))
-			usage_error(usage, "invalid option for %s", argv[0]);
+			usage_error(usage, "invalid option \"%s\" for %s", opt_name(argv), argv[0]);
 }
 
 struct ips {
@@ -72,7 +72,7 @@ static int cmd_add(int argc, char **argv)
 	zone = argv[argc - 1];
 	zone_check_name(zone);
 	if (!for_each_item(argc - optind - 1, argv + optind, false, ip_item, &ips))
-		usage_error(usage, "add: no IP on stdin");
+		die(EX_NOINPUT, "no IP read from stdin");
 	syva_open(&s, SYVA_WRITE);
 	id = zone_need(&s, zone);
 	for (i = 0; i < ips.n; i++)
@@ -97,8 +97,9 @@ static int cmd_del(int argc, char **argv)
 	parse_opts(argc, argv);
 	if (argc - optind < 1)
 		usage_error(usage, "del needs at least one IP");
+	/* Deleting nothing is done at once, and changes nothing. */
 	if (!for_each_item(argc - optind, argv + optind, false, ip_item, &ips))
-		usage_error(usage, "del: no IP on stdin");
+		return 0;
 	syva_open(&s, SYVA_WRITE);
 	txn_begin(&s);
 	for (i = 0; i < ips.n; i++) {

@@ -88,7 +88,7 @@ int main(int argc, char **argv)
 			o.max[M_EVENTS] = rb;
 			break;
 		default:
-			usage_error(usage, "invalid arguments");
+			usage_error(usage, "invalid option \"%s\"", opt_name(argv));
 		}
 	}
 	if (optind != argc)

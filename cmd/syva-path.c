@@ -44,7 +44,7 @@ static void parse_opts(int argc, char **argv, const char *allowed)
 		case 'r': recursive = true; break;
 		case 'x': one_fs = true; break;
 		case '0': nul = true; break;
-		default: usage_error(usage, "invalid option for %s", argv[0]);
+		default: usage_error(usage, "invalid option \"%s\" for %s", opt_name(argv), argv[0]);
 		}
 	}
 	if (one_fs && !recursive)
@@ -161,7 +161,10 @@ static int cmd_del(int argc, char **argv)
 		usage_error(usage, "del needs at least one PATH");
 	syva_open(&s, SYVA_WRITE);
 	txn_begin(&s);
-	for_each_item(argc - optind, argv + optind, nul, each_path, NULL);
+	if (!for_each_item(argc - optind, argv + optind, nul, each_path, NULL)) {
+		txn_abort(); /* deleting nothing changes nothing, not even the generation */
+		return 0;
+	}
 	txn_commit();
 	return 0;
 }

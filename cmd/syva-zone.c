@@ -54,7 +54,7 @@ static void parse_opts(int argc, char **argv, const char *allowed,
 			if (o->val == c)
 				name = o->name;
 		if (c == '?' || !name || !strstr(allowed, name))
-			usage_error(usage, "invalid option for %s", argv[0]);
+			usage_error(usage, "invalid option \"%s\" for %s", opt_name(argv), argv[0]);
 		if (out_opt(c))
 			continue;
 		switch (c) {
@@ -301,11 +301,11 @@ static void print_zone(json_t *o)
 		 json_is_true(json_object_get(o, "ptrace")) ? "yes" : "no",
 		 json_string_value(json_object_get(o, "mode")));
 	if (json_object_get(o, "cgroups"))
-		out_text(" cgroups=%lld files=%lld deny=%s audit=%s",
+		out_text(" cgroups=%lld files=%lld deny=%lld audit=%lld",
 			 json_integer_value(json_object_get(o, "cgroups")),
 			 json_integer_value(json_object_get(o, "files")),
-			 json_string_value(json_object_get(o, "deny")),
-			 json_string_value(json_object_get(o, "audit")));
+			 json_integer_value(json_object_get(o, "deny")),
+			 json_integer_value(json_object_get(o, "audit")));
 	out_text("\n");
 	json_decref(o);
 }
@@ -371,9 +371,10 @@ static int cmd_show(int argc, char **argv)
 		free(r.keys);
 		if (syva_percpu_sum(&s, M_ZONE_STATS, &id, st, 4))
 			memset(st, 0, sizeof(st));
-		json_object_set_new(o, "allow", j_u64s(st[0]));
-		json_object_set_new(o, "deny", j_u64s(st[1]));
-		json_object_set_new(o, "audit", j_u64s(st[2]));
+		/* Counters are numbers, as in syva-status. */
+		json_object_set_new(o, "allow", json_integer((json_int_t)st[0]));
+		json_object_set_new(o, "deny", json_integer((json_int_t)st[1]));
+		json_object_set_new(o, "audit", json_integer((json_int_t)st[2]));
 		print_zone(o);
 	}
 	return 0;
@@ -430,8 +431,12 @@ static int egress_edit(int argc, char **argv, bool add)
 	if (argc - optind < 2)
 		usage_error(usage, "egress %s needs ZONE and at least one SPEC", argv[0]);
 	zone_check_name(argv[optind]);
-	if (!for_each_item(argc - optind - 1, argv + optind + 1, false, spec_item, &sp))
-		usage_error(usage, "egress %s: no SPEC on stdin", argv[0]);
+	/* An add that reads nothing is an error; a del of nothing is done. */
+	if (!for_each_item(argc - optind - 1, argv + optind + 1, false, spec_item, &sp)) {
+		if (add)
+			die(EX_NOINPUT, "no SPEC read from stdin");
+		return 0;
+	}
 	syva_open(&s, SYVA_WRITE);
 	id = egress_zone(&s, argv[optind]);
 	egress_load(&s, id, &l);

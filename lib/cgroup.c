@@ -30,7 +30,7 @@ static int check_cgroup2(int fd, const char *what)
 	struct statfs sf;
 
 	if (fstatfs(fd, &sf) || sf.f_type != CGROUP2_SUPER_MAGIC)
-		die(EX_DATAERR, "%s is not a cgroup v2 directory", what);
+		die(EX_DATAERR, "\"%s\" is not a cgroup v2 directory", what);
 	return fd;
 }
 
@@ -91,7 +91,12 @@ int cgroup_open_id(uint64_t id)
 		die(errno == ESTALE || errno == ENOENT ? EX_NOINPUT : EX_OSERR,
 		    "no cgroup with id %llu: %s", (unsigned long long)id,
 		    strerror(errno));
-	return check_cgroup2(fd, "that id");
+	{
+		char what[32];
+
+		snprintf(what, sizeof(what), "id %llu", (unsigned long long)id);
+		return check_cgroup2(fd, what);
+	}
 }
 
 uint64_t cgroup_fd_id(int fd)

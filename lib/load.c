@@ -9,13 +9,16 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <dirent.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/utsname.h>
 #include <sys/vfs.h>
 #include <linux/magic.h>
@@ -63,6 +66,15 @@ static void plan_sizes(struct syva_bpf *sk, const struct load_opts *o,
 		fd = bpf_obj_get(path);
 		if (fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len)) {
 			*fresh = false;
+			/* libbpf would refuse to reuse it, with a vaguer EINVAL. */
+			if (info.type != bpf_map__type(m) ||
+			    info.key_size != bpf_map__key_size(m) ||
+			    info.value_size != bpf_map__value_size(m))
+				die(EX_CONFIG,
+				    "map %s is pinned with another layout (type %u key %u value %u; "
+				    "this build: %u/%u/%u): syva-load --unload first",
+				    syva_maps[id].name, info.type, info.key_size, info.value_size,
+				    bpf_map__type(m), bpf_map__key_size(m), bpf_map__value_size(m));
 			if (o->max[id] && o->max[id] != info.max_entries)
 				die(EX_USAGE,
 				    "map %s is loaded with capacity %u; a capacity cannot change "
@@ -97,6 +109,58 @@ static uint64_t own_cgroup_id(void)
 
 	close(fd);
 	return id;
+}
+
+/*
+ * The unix hooks judge a peer by the cgroup that created its socket: connect
+ * to a listener of our own (an abstract name, nothing to clean up) and compare
+ * the owner the hook's helper reads with our own cgroup.
+ */
+static uint32_t selftest_unix(struct syva_bpf *sk, uint64_t cg, char *why,
+			      size_t whylen)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	struct syva_selftest st = { .tgid = getpid() };
+	int mfd = bpf_map__fd(sk->maps.selftest), lfd, cfd = -1;
+	socklen_t len = offsetof(struct sockaddr_un, sun_path) + 1;
+	struct bpf_link *l = NULL;
+	uint32_t zero = 0;
+
+	len += snprintf(a.sun_path + 1, sizeof(a.sun_path) - 1, "syva-selftest-%d",
+			(int)getpid());
+	lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (lfd < 0 || bind(lfd, (struct sockaddr *)&a, len) || listen(lfd, 1)) {
+		snprintf(why, whylen, "cannot make a unix socket to test: %s", strerror(errno));
+		goto out;
+	}
+	bpf_map_update_elem(mfd, &zero, &st, BPF_ANY);
+	l = bpf_program__attach(sk->progs.syva_selftest_unix);
+	if (!l) {
+		snprintf(why, whylen, "cannot attach the unix self-test: %s", strerror(errno));
+		goto out;
+	}
+	cfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (cfd < 0 || connect(cfd, (struct sockaddr *)&a, len)) {
+		snprintf(why, whylen, "cannot connect to the unix test socket: %s",
+			 strerror(errno));
+		goto out;
+	}
+	bpf_link__destroy(l);
+	l = NULL;
+	bpf_map_lookup_elem(mfd, &zero, &st);
+	if (!st.hits)
+		snprintf(why, whylen, "the unix_stream_connect hook never saw our connect");
+	else if (st.unix_cgroup_id != cg)
+		snprintf(why, whylen, "unix hook saw socket owner cgroup %llu, we are in %llu",
+			 (unsigned long long)st.unix_cgroup_id, (unsigned long long)cg);
+out:
+	bpf_link__destroy(l);
+	if (cfd >= 0)
+		close(cfd);
+	if (lfd >= 0)
+		close(lfd);
+	return st.hits && st.unix_cgroup_id == cg ? SYVA_SELFTEST_UNIX :
+						    SYVA_SELFTEST_FAILED;
 }
 
 /*
@@ -163,6 +227,8 @@ static uint32_t selftest(struct syva_bpf *sk, char *why, size_t whylen)
 	if (!(got & SYVA_SELFTEST_CGROUP) || !(got & SYVA_SELFTEST_TASK) ||
 	    !(got & SYVA_SELFTEST_INODE))
 		got |= SYVA_SELFTEST_FAILED;
+	else
+		got |= selftest_unix(sk, cg, why, whylen);
 	return got;
 }
 

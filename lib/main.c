@@ -3,10 +3,23 @@
  * Subcommand dispatch: exact names only (no abbreviations a script could come
  * to depend on), -h/--help prints the usage, which is the man page SYNOPSIS.
  */
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "syva.h"
+
+const char *opt_name(char **argv)
+{
+	static char buf[3];
+
+	/* A short option getopt refused is in optopt; a long one in argv. */
+	if (optopt > 0 && optopt < 256) {
+		snprintf(buf, sizeof(buf), "-%c", optopt);
+		return buf;
+	}
+	return argv[optind - 1];
+}
 
 void syva_init(int argc, char **argv, const char *usage)
 {
@@ -16,6 +29,7 @@ void syva_init(int argc, char **argv, const char *usage)
 		slash = strrchr(argv[0], '/');
 		syva_prog = slash ? slash + 1 : argv[0];
 	}
+	opterr = 0; /* usage_error says it, once, naming the option */
 	if (getenv("SYVA_VERBOSE"))
 		syva_verbose = 1;
 	if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {

@@ -120,7 +120,7 @@ static int open_map(struct syva *s, int id)
 	    info.value_size != d->value_size)
 		die(EX_CONFIG,
 		    "map %s has layout type %u key %u value %u, this build expects %u/%u/%u: "
-		    "ABI mismatch, reload with this version's syva-load",
+		    "ABI mismatch (syva-load --unload, then load this version)",
 		    d->name, info.type, info.key_size, info.value_size, d->type,
 		    d->key_size, d->value_size);
 	s->max[id] = info.max_entries;
@@ -150,7 +150,7 @@ void syva_open(struct syva *s, int mode)
 		die(EX_OSERR, "cannot read meta: %s", strerror(errno));
 	if (s->meta.abi_version != SYVA_ABI_VERSION)
 		die(EX_CONFIG,
-		    "loaded ABI version %u, this build speaks %u: reload with this version's syva-load",
+		    "loaded ABI version %u, this build speaks %u (syva-load --unload, then load this version)",
 		    s->meta.abi_version, SYVA_ABI_VERSION);
 	for (i = 0; i < M__NR; i++)
 		if (i != M_META)

@@ -45,6 +45,8 @@ int syva_main(int argc, char **argv, const char *usage,
 	      const struct syva_cmd *cmds);
 /* The same for tools without subcommands. */
 void syva_init(int argc, char **argv, const char *usage);
+/* The option getopt_long just refused (or that this subcommand refuses). */
+const char *opt_name(char **argv);
 
 /* ---- hooks and programs (hooks.c) --------------------------------------- */
 
