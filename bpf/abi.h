@@ -94,7 +94,7 @@ enum syva_mode {
 /* meta: one record, written only by the tools (under the pin-dir lock). */
 struct syva_meta {
 	__u32 abi_version;
-	__u32 mode; /* enum syva_mode, global */
+	__u32 mode;	  /* enum syva_mode, global */
 	__u64 generation; /* bumped by every policy write */
 	__u32 max_zones;
 	__u32 max_cgroups;
@@ -103,7 +103,7 @@ struct syva_meta {
 	__u32 max_ipzones;
 	__u32 max_egress;
 	__u32 ringbuf_size;
-	__u32 selftest; /* SYVA_SELFTEST_* bits, written by syva-load */
+	__u32 selftest;	 /* SYVA_SELFTEST_* bits, written by syva-load */
 	__u64 loaded_at; /* CLOCK_REALTIME seconds of the last load */
 	/*
 	 * The baseline of `syva-status --reset`: health counts errors, lost
@@ -119,10 +119,10 @@ struct syva_meta {
 _Static_assert(sizeof(struct syva_meta) == 344, "syva_meta layout");
 
 #define SYVA_SELFTEST_RAN (1u << 0)
-#define SYVA_SELFTEST_CGROUP (1u << 1)	/* caller cgroup id as userspace sees it */
-#define SYVA_SELFTEST_INODE (1u << 2)	/* (dev, ino) as stat(2) gives it */
-#define SYVA_SELFTEST_TASK (1u << 3)	/* task -> cgroup id chain */
-#define SYVA_SELFTEST_UNIX (1u << 4)	/* socket owner cgroup */
+#define SYVA_SELFTEST_CGROUP (1u << 1) /* caller cgroup id as userspace sees it */
+#define SYVA_SELFTEST_INODE (1u << 2)  /* (dev, ino) as stat(2) gives it */
+#define SYVA_SELFTEST_TASK (1u << 3)   /* task -> cgroup id chain */
+#define SYVA_SELFTEST_UNIX (1u << 4)   /* socket owner cgroup */
 #define SYVA_SELFTEST_FAILED (1u << 31)
 
 /* state: one record, written only by the BPF programs. */
@@ -266,10 +266,10 @@ struct syva_event {
 	__u64 event_id;
 	__u64 cgroup_id;
 	__u64 generation;
-	__u64 ino;	  /* file object, or 0 */
+	__u64 ino;		/* file object, or 0 */
 	__u64 target_cgroup_id; /* escape destination, unix peer cgroup */
 	__u32 dev;
-	__u32 pid;	  /* thread id */
+	__u32 pid; /* thread id */
 	__u32 tgid;
 	__u32 uid;
 	__u32 zone;
@@ -282,7 +282,7 @@ struct syva_event {
 	__u16 port;	  /* host order */
 	__u16 reserved;
 	__u32 reserved2;
-	__u8 addr[16];	  /* network order; IPv4 as ::ffff:a.b.c.d */
+	__u8 addr[16]; /* network order; IPv4 as ::ffff:a.b.c.d */
 	char comm[SYVA_COMM_LEN];
 	char target_comm[SYVA_COMM_LEN];
 	char path[SYVA_EVENT_PATH]; /* the path the process used, where known */
@@ -292,12 +292,12 @@ _Static_assert(sizeof(struct syva_event) == 264, "syva_event layout");
 /* What refines a hook's reason (event.reason). */
 enum syva_why {
 	SYVA_WHY_NONE = 0,
-	SYVA_WHY_PAIR = 1,	/* target zone not same and not an allowed pair */
-	SYVA_WHY_ISOLATED = 2,	/* isolated zone, destination not allowlisted */
-	SYVA_WHY_BIND = 3,	/* isolated zone binding a non-loopback address */
+	SYVA_WHY_PAIR = 1,	  /* target zone not same and not an allowed pair */
+	SYVA_WHY_ISOLATED = 2,	  /* isolated zone, destination not allowlisted */
+	SYVA_WHY_BIND = 3,	  /* isolated zone binding a non-loopback address */
 	SYVA_WHY_PTRACE_SAME = 4, /* same-zone ptrace without --ptrace */
-	SYVA_WHY_MOVED = 5,	/* escape: written to cgroup.procs or .threads */
-	SYVA_WHY_CLONED = 6,	/* escape: clone3(CLONE_INTO_CGROUP) */
+	SYVA_WHY_MOVED = 5,	  /* escape: written to cgroup.procs or .threads */
+	SYVA_WHY_CLONED = 6,	  /* escape: clone3(CLONE_INTO_CGROUP) */
 };
 
 /*
@@ -307,9 +307,9 @@ enum syva_why {
  * userspace knows. Not pinned.
  */
 struct syva_selftest {
-	__u32 tgid;	/* only this process is observed */
+	__u32 tgid; /* only this process is observed */
 	__u32 hits;
-	__u64 want_ino; /* only a file with this inode number is recorded */
+	__u64 want_ino;	      /* only a file with this inode number is recorded */
 	__u64 cgroup_id;      /* bpf_get_current_cgroup_id() */
 	__u64 task_cgroup_id; /* the same, read through task->cgroups */
 	struct syva_file_key key;

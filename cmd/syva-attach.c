@@ -18,7 +18,9 @@ static const char usage[] =
 	"       syva-attach del [--pid | --id] TARGET...\n"
 	"       syva-attach list [--all] [--json | --text] [ZONE]\n";
 
-enum { O_PID = 256, O_ID, O_ALL };
+enum { O_PID = 256,
+       O_ID,
+       O_ALL };
 static const struct option opts[] = {
 	{ "pid", no_argument, NULL, O_PID },
 	{ "id", no_argument, NULL, O_ID },

@@ -15,8 +15,16 @@ static const char usage[] =
 	"       syva-load [-v] --unload\n"
 	"       syva-load [-v] [--json | --text] --check\n";
 
-enum { O_NOATTACH = 256, O_UNLOAD, O_CHECK, O_ZONES, O_CGROUPS, O_FILES,
-       O_PAIRS, O_IPZONES, O_EGRESS, O_RINGBUF };
+enum { O_NOATTACH = 256,
+       O_UNLOAD,
+       O_CHECK,
+       O_ZONES,
+       O_CGROUPS,
+       O_FILES,
+       O_PAIRS,
+       O_IPZONES,
+       O_EGRESS,
+       O_RINGBUF };
 
 static const struct option opts[] = {
 	{ "verbose", no_argument, NULL, 'v' },

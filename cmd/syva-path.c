@@ -283,8 +283,7 @@ static int cmd_show(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	static const struct syva_cmd cmds[] = {
-		{ "add", cmd_add }, { "del", cmd_del }, { "list", cmd_list },
-		{ "show", cmd_show }, {}
+		{ "add", cmd_add }, { "del", cmd_del }, { "list", cmd_list }, { "show", cmd_show }, {}
 	};
 
 	return syva_main(argc, argv, usage, cmds);

@@ -23,7 +23,12 @@ static const char usage[] =
 	"       syva-zone egress del ZONE SPEC...\n"
 	"       syva-zone egress list [--json | --text] ZONE\n";
 
-enum { O_PTRACE = 256, O_NOPTRACE, O_NETWORK, O_AUDIT, O_ENFORCE, O_FORCE };
+enum { O_PTRACE = 256,
+       O_NOPTRACE,
+       O_NETWORK,
+       O_AUDIT,
+       O_ENFORCE,
+       O_FORCE };
 static const struct option opts[] = {
 	{ "ptrace", no_argument, NULL, O_PTRACE },
 	{ "no-ptrace", no_argument, NULL, O_NOPTRACE },
@@ -533,9 +538,7 @@ static int cmd_egress(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	static const struct syva_cmd cmds[] = {
-		{ "add", cmd_add },   { "set", cmd_set },   { "del", cmd_del },
-		{ "list", cmd_list }, { "show", cmd_show }, { "egress", cmd_egress },
-		{}
+		{ "add", cmd_add }, { "set", cmd_set }, { "del", cmd_del }, { "list", cmd_list }, { "show", cmd_show }, { "egress", cmd_egress }, {}
 	};
 
 	return syva_main(argc, argv, usage, cmds);

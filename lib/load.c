@@ -99,7 +99,8 @@ static void explain_load_failure(int err)
 		    "see syva-load --check",
 		    strerror(-err));
 	die(ex_of_errno(err), "cannot load the BPF programs: %s (run with -v for "
-			      "libbpf's log)", strerror(-err));
+			      "libbpf's log)",
+	    strerror(-err));
 }
 
 static uint64_t own_cgroup_id(void)
@@ -480,7 +481,8 @@ int syva_load(const struct load_opts *o)
 			l = bpf_program__attach(p);
 			if (!l && syva_prog_optional(bpf_program__name(p))) {
 				warnx("cannot attach %s: %s; enforcing without it (syva-status "
-				      "reports it missing)", bpf_program__name(p), strerror(errno));
+				      "reports it missing)",
+				      bpf_program__name(p), strerror(errno));
 				continue;
 			}
 			if (!l)

@@ -37,8 +37,7 @@ bool net_is_unspecified(const struct syva_ip *ip)
 {
 	static const uint8_t zero[16];
 
-	return net_is_v4(ip) ? !memcmp(ip->addr + 12, zero, 4)
-			     : !memcmp(ip->addr, zero, 16);
+	return net_is_v4(ip) ? !memcmp(ip->addr + 12, zero, 4) : !memcmp(ip->addr, zero, 16);
 }
 
 /* Bits of the 16-byte form that a prefix of this family and length fixes. */
@@ -107,8 +106,8 @@ const char *net_parse_addr(const char *s, struct syva_ip *ip)
 	return NULL;
 }
 
-#define SPEC_EXPECTED                                                          \
-	"expected CIDR[:PORT[-PORT]], IPv6 in brackets before a port "         \
+#define SPEC_EXPECTED                                                  \
+	"expected CIDR[:PORT[-PORT]], IPv6 in brackets before a port " \
 	"([2001:db8::/32]:443)"
 
 /* ADDR[/LEN] into p; NULL or what is wrong. */
@@ -128,8 +127,7 @@ static const char *parse_prefix(char *s, struct net_prefix *p)
 		return NULL;
 	}
 	if (parse_u64(slash + 1, 0, v6form ? 128 : 32, &len))
-		return v6form ? "an IPv6 prefix length is 0-128"
-			      : "an IPv4 prefix length is 0-32";
+		return v6form ? "an IPv6 prefix length is 0-128" : "an IPv4 prefix length is 0-32";
 	/* ::ffff:a.b.c.d/N: the IPv4 prefix it denotes, when N covers 96 bits. */
 	if (v6form && p->v4) {
 		if (len < 96)

@@ -88,7 +88,8 @@ struct syva_map_desc {
 };
 extern const struct syva_map_desc syva_maps[M__NR];
 
-enum { SYVA_READ = 0, SYVA_WRITE = 1 };
+enum { SYVA_READ = 0,
+       SYVA_WRITE = 1 };
 
 struct syva {
 	int dirfd;
@@ -179,7 +180,7 @@ uint64_t cgroup_parent_id(int fd);
 
 struct load_opts {
 	bool no_attach;
-	int mode;		  /* -1: keep (enforce on a first load) */
+	int mode;	     /* -1: keep (enforce on a first load) */
 	uint32_t max[M__NR]; /* 0: keep the loaded size, or the default */
 };
 /* Load or upgrade in place, pin, self-test, attach. Exit code, 0 on success. */
@@ -193,7 +194,8 @@ int syva_lock_root(bool create);
 
 /* ---- output (out.c) ------------------------------------------------------ */
 
-enum out_mode { OUT_TEXT, OUT_JSON };
+enum out_mode { OUT_TEXT,
+		OUT_JSON };
 extern enum out_mode out_mode;
 
 /* TTY: text; otherwise JSON lines. --json / --text override. */
@@ -215,8 +217,11 @@ void j_set_kstr(json_t *o, const char *key, const char *buf, size_t max);
 void fmt_boottime(uint64_t boot_ns, char *buf, size_t len);
 
 /* Common option letters shared by the tools. */
-#define OUT_LONGOPTS                                                          \
-	{ "json", no_argument, NULL, 'J' }, { "text", no_argument, NULL, 'T' }
+#define OUT_LONGOPTS                           \
+	{ "json", no_argument, NULL, 'J' },    \
+	{                                      \
+		"text", no_argument, NULL, 'T' \
+	}
 /* Handle -J/-T from getopt; true if it was one of them. */
 bool out_opt(int c);
 

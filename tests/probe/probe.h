@@ -10,17 +10,17 @@
 
 struct probe_op {
 	const char *name;
-	const char *args; /* for the usage text */
-	int nargs;	  /* required argument count */
+	const char *args;	/* for the usage text */
+	int nargs;		/* required argument count */
 	int (*fn)(char **argv); /* 0 or -errno */
 };
 
 void probe_register(const struct probe_op *ops);
 
-#define PROBE_OPS(tbl)                                                         \
-	__attribute__((constructor)) static void reg_##tbl(void)               \
-	{                                                                      \
-		probe_register(tbl);                                           \
+#define PROBE_OPS(tbl)                                           \
+	__attribute__((constructor)) static void reg_##tbl(void) \
+	{                                                        \
+		probe_register(tbl);                             \
 	}
 
 /* Helper for ops: -errno of the last failed call. */
