@@ -72,9 +72,9 @@ $(BUILD)/syva-%: $(BUILD)/cmd/syva-%.o $(BUILD)/libsyva.a
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # The test suites' syscall runner (tests/probe/probe.h).
-$(BUILD)/tests/probe: $(PROBE_SRC) tests/probe/probe.h | $(BUILD)/tests
+$(BUILD)/tests/probe: $(PROBE_SRC) tests/probe/probe.h $(BUILD)/libsyva.a | $(BUILD)/tests
 	$(msg) LD $@
-	$(Q)$(CC) $(CFLAGS) -Itests/probe -o $@ $(PROBE_SRC)
+	$(Q)$(CC) $(CFLAGS) -Itests/probe -o $@ $(PROBE_SRC) $(BUILD)/libsyva.a $(LDLIBS)
 
 tests: all $(BUILD)/tests/probe
 

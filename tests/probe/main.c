@@ -40,7 +40,8 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			ret = op->fn(argv + 2);
-			puts(ret ? errname(-ret) : "ok");
+			if (ret || !op->prints)
+				puts(ret ? errname(-ret) : "ok");
 			return ret ? 1 : 0;
 		}
 	fprintf(stderr, "usage: probe OP ARGS...; ops:\n");

@@ -49,8 +49,7 @@ inside() {
 
 # counter HOOK FIELD: allow, deny, audit, error or lost of one hook.
 counter() {
-	syva-status --json | jq -er --arg h "$1" --arg f "$2" \
-		'.hooks[] | select(.hook == $h) | .[$f]'
+	probe counter "$1" "$2"
 }
 
 # expect HOOK DELTA RESULT CG OP ARGS...: probe OP in CG must print RESULT
@@ -108,8 +107,8 @@ health_state() {
 # ---- process and unix socket suites ----------------------------------------
 
 # denies HOOK: HOOK's deny counter, as `counter HOOK deny` gives it, in one
-# exec instead of two: under TCG every exec costs, and these suites read the
-# counter twice per call. syva-status's exit code is its health, not a failure.
+# exec instead of two (no jq): under TCG every exec costs. syva-status's exit
+# code is its health, not a failure.
 denies() {
 	local j re="\"hook\":\"$1\",[^}]*\"deny\":([0-9]+)"
 	j=$(syva-status --json || true)
@@ -120,20 +119,24 @@ denies() {
 	echo "${BASH_REMATCH[1]}"
 }
 
-# qexpect HOOK DELTA RESULT CG OP ARGS...: `expect`, reading the counter with
-# denies.
+# qexpect HOOK DELTA RESULT CG OP ARGS...: `expect` in one probe run: probe
+# joins CG and reads HOOK's deny counter itself before and after the call
+# (SYVA_PROBE_CG, SYVA_PROBE_DENY: tests/probe/task.c), so a check costs one
+# exec, not five.
 qexpect() {
-	local hook=$1 delta=$2 want=$3 cg=$4 before after out
+	local hook=$1 delta=$2 want=$3 cg=$4 out
 	shift 4
-	before=$(denies "$hook") || return 1
-	out=$(inside "$cg" probe "$@") || true
-	after=$(denies "$hook") || return 1
-	if [ "$out" != "$want" ]; then
-		echo "probe $* in ${cg##*/}: got '$out', want '$want'" >&2
+	[ "$cg" != - ] || cg=
+	out=$(SYVA_PROBE_CG=$cg SYVA_PROBE_DENY=$hook probe "$@") || true
+	if [ "$out" != "$want"$'\n'"deny+$delta" ]; then
+		echo "probe $* in ${cg##*/}: got '${out//$'\n'/ }'," \
+			"want '$want deny+$delta' ($hook)" >&2
 		return 1
 	fi
-	if [ $((after - before)) -ne "$delta" ]; then
-		echo "$hook deny delta $((after - before)), want $delta (probe $*)" >&2
-		return 1
-	fi
+}
+
+# hold CG: a new idle target process in cgroup CG, with SIGIO, SIGURG,
+# SIGUSR1 and SIGUSR2 blocked (they stay pending once delivered); its pid.
+hold() {
+	SYVA_PROBE_CG=$1 probe hold
 }
