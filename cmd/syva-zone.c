@@ -46,6 +46,18 @@ struct flagopts {
 	bool force;
 };
 
+/* Whole words only: "force" is not allowed because "enforce" is. */
+static bool word_in(const char *words, const char *w)
+{
+	size_t n = strlen(w);
+	const char *p;
+
+	for (p = strstr(words, w); p; p = strstr(p + 1, w))
+		if ((p == words || p[-1] == ' ') && (p[n] == ' ' || !p[n]))
+			return true;
+	return false;
+}
+
 static void parse_opts(int argc, char **argv, const char *allowed,
 		       struct flagopts *f)
 {
@@ -58,7 +70,7 @@ static void parse_opts(int argc, char **argv, const char *allowed,
 		for (const struct option *o = opts; o->name; o++)
 			if (o->val == c)
 				name = o->name;
-		if (c == '?' || !name || !strstr(allowed, name))
+		if (c == '?' || !name || !word_in(allowed, name))
 			usage_error(usage, "invalid option \"%s\" for %s", opt_name(argv), argv[0]);
 		if (out_opt(c))
 			continue;

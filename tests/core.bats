@@ -693,7 +693,7 @@ true" ]
 	fails 65 'cannot attach to "host"' syva-attach add host "$CG/a"
 	fails 66 "cannot open cgroup \"$CG/nonexistent\"" syva-attach add web "$CG/nonexistent"
 	fails 66 'cannot open cgroup "/nonexistent"' syva-attach del /nonexistent
-	fails 65 "$BATS_TEST_TMPDIR is not a cgroup v2 directory" syva-attach add web "$BATS_TEST_TMPDIR"
+	fails 65 "\"$BATS_TEST_TMPDIR\" is not a cgroup v2 directory" syva-attach add web "$BATS_TEST_TMPDIR"
 	fails 65 'invalid pid "abc"' syva-attach add --pid web abc
 	fails 65 'invalid pid "0"' syva-attach add --pid web 0
 	fails 65 'invalid pid "2147483648"' syva-attach add --pid web 2147483648

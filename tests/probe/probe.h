@@ -13,7 +13,7 @@ struct probe_op {
 	const char *args;	/* for the usage text */
 	int nargs;		/* required argument count */
 	int (*fn)(char **argv); /* 0 or -errno */
-	int prints; /* the op prints its own result: no "ok" */
+	int prints;		/* the op prints its own result: no "ok" */
 };
 
 void probe_register(const struct probe_op *ops);
