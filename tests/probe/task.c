@@ -15,13 +15,11 @@
  * into that cgroup before anything else, as `inside DIR probe` would, and
  * SYVA_PROBE_DENY=HOOK prints "deny+N" after the result: how far HOOK's deny
  * counter moved, read from the pinned counters map before the op and at
- * exit. (Both belong in main.c; they live here until it has a place.)
+ * exit. (Both would sit better in main.c.)
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,80 +27,33 @@
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
-#include <linux/bpf.h>
-#include "abi.h"
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 #include "probe.h"
+#include "syva.h"
 
 /* ---- the deny counter watch (SYVA_PROBE_DENY) ---------------------------- */
-
-/* The kernel's hook names, as lib/hooks.c and syva-status give them. */
-static const struct {
-	const char *name;
-	__u32 slot;
-} hook_slots[] = {
-	{ "file_open", SYVA_HOOK_FILE_OPEN },
-	{ "bprm_check_security", SYVA_HOOK_BPRM_CHECK },
-	{ "mmap_file", SYVA_HOOK_MMAP_FILE },
-	{ "file_mprotect", SYVA_HOOK_FILE_MPROTECT },
-	{ "ptrace_access_check", SYVA_HOOK_PTRACE },
-	{ "task_kill", SYVA_HOOK_TASK_KILL },
-	{ "file_send_sigiotask", SYVA_HOOK_SIGIOTASK },
-	{ "unix_stream_connect", SYVA_HOOK_UNIX_CONNECT },
-	{ "unix_may_send", SYVA_HOOK_UNIX_SEND },
-	{ "socket_connect", SYVA_HOOK_SOCK_CONNECT },
-	{ "socket_sendmsg", SYVA_HOOK_SOCK_SENDMSG },
-	{ "socket_bind", SYVA_HOOK_SOCK_BIND },
-};
 
 static int join(const char *cg);
 
 static int watch_slot = -1;
 static long long watch_before = -1;
 
-static int possible_cpus(void)
+/* counters[slot].deny summed over every CPU, or -1 (as probe counter). */
+static long long deny_count(int slot)
 {
-	int lo, hi, n = 0;
-	FILE *f = fopen("/sys/devices/system/cpu/possible", "re");
-
-	if (!f)
-		return -1;
-	while (fscanf(f, "%d", &lo) == 1) {
-		hi = lo;
-		if (fscanf(f, "-%d", &hi) < 0)
-			hi = lo;
-		n += hi - lo + 1;
-		if (fgetc(f) != ',')
-			break;
-	}
-	fclose(f);
-	return n;
-}
-
-/* counters[slot].deny summed over every CPU, or -1. */
-static long long deny_count(__u32 slot)
-{
-	const char *root = getenv("SYVA_BPFFS");
 	struct syva_counters *v;
-	union bpf_attr a;
-	char path[4096];
 	long long sum = -1;
-	int fd, i, n = possible_cpus();
+	char path[4096];
+	int fd, i, n = libbpf_num_possible_cpus();
 
-	snprintf(path, sizeof(path), "%s/%s", root && *root ? root : SYVA_PIN_ROOT,
-		 SYVA_MAP_COUNTERS);
-	memset(&a, 0, sizeof(a));
-	a.pathname = (__u64)(uintptr_t)path;
-	fd = syscall(__NR_bpf, BPF_OBJ_GET, &a, sizeof(a));
+	snprintf(path, sizeof(path), "%s/%s", syva_pin_root(), SYVA_MAP_COUNTERS);
+	fd = bpf_obj_get(path);
 	if (fd < 0 || n <= 0)
 		return -1;
 	v = calloc(n, sizeof(*v));
-	memset(&a, 0, sizeof(a));
-	a.map_fd = fd;
-	a.key = (__u64)(uintptr_t)&slot;
-	a.value = (__u64)(uintptr_t)v;
-	if (v && !syscall(__NR_bpf, BPF_MAP_LOOKUP_ELEM, &a, sizeof(a)))
+	if (v && !bpf_map_lookup_elem(fd, &slot, v))
 		for (sum = 0, i = 0; i < n; i++)
 			sum += v[i].deny;
 	free(v);
@@ -123,7 +74,6 @@ static void watch_report(void)
 __attribute__((constructor)) static void probe_env(void)
 {
 	const char *cg = getenv("SYVA_PROBE_CG"), *hook = getenv("SYVA_PROBE_DENY");
-	size_t i;
 
 	if (cg && *cg && join(cg)) {
 		fprintf(stderr, "probe: cannot join cgroup %s\n", cg);
@@ -131,9 +81,7 @@ __attribute__((constructor)) static void probe_env(void)
 	}
 	if (!hook)
 		return;
-	for (i = 0; i < sizeof(hook_slots) / sizeof(hook_slots[0]); i++)
-		if (!strcmp(hook, hook_slots[i].name))
-			watch_slot = hook_slots[i].slot;
+	watch_slot = syva_hook_slot(hook);
 	if (watch_slot >= 0)
 		watch_before = deny_count(watch_slot);
 	atexit(watch_report);
@@ -280,8 +228,7 @@ static int op_hold(char **argv)
 			pause();
 	}
 	printf("%d\n", pid);
-	fflush(stdout);
-	_exit(0); /* the pid is the whole output */
+	return 0;
 }
 
 static int op_ptrace_attach(char **argv)
@@ -523,7 +470,7 @@ static int op_pdeath(char **argv)
 }
 
 static const struct probe_op task_ops[] = {
-	{ "hold", "(prints the pid of a new target process)", 0, op_hold },
+	{ "hold", "(prints the pid of a new target process)", 0, op_hold, 1 },
 	{ "ptrace-attach", "PID", 1, op_ptrace_attach },
 	{ "ptrace-read", "PID (open /proc/PID/environ)", 1, op_ptrace_read },
 	{ "traceme", "CG (a child in cgroup CG asks us to trace it)", 1, op_traceme },

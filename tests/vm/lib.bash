@@ -106,9 +106,9 @@ health_state() {
 
 # ---- process and unix socket suites ----------------------------------------
 
-# denies HOOK: HOOK's deny counter, as `counter HOOK deny` gives it, in one
-# exec instead of two (no jq): under TCG every exec costs. syva-status's exit
-# code is its health, not a failure.
+# denies HOOK: HOOK's deny counter as syva-status reports it, read without
+# jq (one exec): the suites' check that probe's own count (counter, qexpect)
+# agrees with the tool's. syva-status's exit code is its health, not a failure.
 denies() {
 	local j re="\"hook\":\"$1\",[^}]*\"deny\":([0-9]+)"
 	j=$(syva-status --json || true)

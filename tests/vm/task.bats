@@ -97,7 +97,7 @@ teardown_file() {
 @test "stat, status and cmdline of another zone stay readable; stat's guarded fields are hidden quietly (+0)" {
 	local tb before
 	tb=$(hold "$B")
-	before=$(denies ptrace_access_check)
+	before=$(counter ptrace_access_check deny)
 	inside "$A" cat "/proc/$tb/status" "/proc/$tb/cmdline" >/dev/null
 	run inside "$A" ps -o pid= -p "$tb"
 	[ "$status" -eq 0 ] && [ "$output" -eq "$tb" ]
@@ -107,7 +107,7 @@ teardown_file() {
 	[ "$output" = 1 ]
 	run inside "$B" cut -d' ' -f26 "/proc/$tb/stat"
 	[ "$output" != 1 ] && [ "$output" -gt 1 ]
-	[ "$(denies ptrace_access_check)" -eq "$before" ]
+	[ "$(counter ptrace_access_check deny)" -eq "$before" ]
 }
 
 @test "PTRACE_TRACEME follows the parent's zone: cross-zone EPERM (+1)" {
@@ -125,10 +125,10 @@ teardown_file() {
 	local before
 	run inside "$P" strace -f -o /dev/null sh -c 'sleep 0 | cat'
 	[ "$status" -eq 0 ]
-	before=$(denies ptrace_access_check)
+	before=$(counter ptrace_access_check deny)
 	run inside "$A" strace -f -o /dev/null true
 	[ "$status" -ne 0 ]
-	[ "$(denies ptrace_access_check)" -gt "$before" ]
+	[ "$(counter ptrace_access_check deny)" -gt "$before" ]
 }
 
 # ---- kill -------------------------------------------------------------------
@@ -172,7 +172,7 @@ teardown_file() {
 
 @test "a zone manages its own processes: pipeline, timeout, restart loop (+0)" {
 	local before start
-	before=$(denies task_kill)
+	before=$(counter task_kill deny)
 	run inside "$A" sh -c 'yes | head -n 1000 | wc -l'
 	[ "$status" -eq 0 ] && [ "$output" -eq 1000 ]
 	start=$SECONDS
@@ -185,7 +185,7 @@ teardown_file() {
 			wait $pid; echo "exit $?"
 		done'
 	[ "$status" -eq 0 ] && [ "$output" = "$(printf 'exit 143\nexit 143\nexit 143')" ]
-	[ "$(denies task_kill)" -eq "$before" ]
+	[ "$(counter task_kill deny)" -eq "$before" ]
 }
 
 @test "kernel-sent signals cross zones: SIGCHLD and the parent-death signal (+0)" {
