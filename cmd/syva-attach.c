@@ -262,14 +262,8 @@ static int cmd_list(int argc, char **argv)
 	int root;
 
 	parse_opts(argc, argv, false);
-	if (argc - optind > 1)
-		usage_error(usage, "list takes at most one ZONE");
-	syva_open(&s, SYVA_READ);
+	l.filter = zone_list_open(&s, argc, argv, usage, &l.only);
 	l.s = &s;
-	if (optind < argc) {
-		l.only = zone_need(&s, argv[optind]);
-		l.filter = true;
-	}
 	/* One walk of the cgroup tree gives every live member its path. */
 	root = cgroup_open_path(cgroup_root());
 	if (!bpf_map_lookup_elem(s.fd[M_CGROUPS], &(uint64_t){ cgroup_fd_id(root) }, &m))

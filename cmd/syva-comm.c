@@ -16,18 +16,6 @@ static const char usage[] =
 	"       syva-comm deny ZONE PEER...\n"
 	"       syva-comm list [--json | --text] [ZONE]\n";
 
-static const struct option opts[] = { OUT_LONGOPTS, {} };
-
-static void parse_opts(int argc, char **argv)
-{
-	int c;
-
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1)
-		if (!out_opt(c))
-			usage_error(usage, "invalid option \"%s\" for %s", opt_name(argv), argv[0]);
-}
-
 static struct syva_pair pair_of(struct syva *s, const char *a, const char *b)
 {
 	uint32_t x, y;
@@ -49,7 +37,7 @@ static int edit(int argc, char **argv, bool allow)
 	struct syva s;
 	int i, err;
 
-	parse_opts(argc, argv);
+	out_getopt(argc, argv, usage);
 	if (argc - optind < 2)
 		usage_error(usage, "%s needs ZONE and at least one PEER", argv[0]);
 	for (i = optind; i < argc; i++)
@@ -92,14 +80,8 @@ static int cmd_list(int argc, char **argv)
 	struct syva s;
 	json_t *o;
 
-	parse_opts(argc, argv);
-	if (argc - optind > 1)
-		usage_error(usage, "list takes at most one ZONE");
-	syva_open(&s, SYVA_READ);
-	if (optind < argc) {
-		only = zone_need(&s, argv[optind]);
-		filter = true;
-	}
+	out_getopt(argc, argv, usage);
+	filter = zone_list_open(&s, argc, argv, usage, &only);
 	while (!bpf_map_get_next_key(s.fd[M_PAIRS], prev, &next)) {
 		const char *a, *b;
 

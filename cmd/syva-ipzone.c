@@ -18,18 +18,6 @@ static const char usage[] =
 	"       syva-ipzone del IP...\n"
 	"       syva-ipzone list [--json | --text] [ZONE]\n";
 
-static const struct option opts[] = { OUT_LONGOPTS, {} };
-
-static void parse_opts(int argc, char **argv)
-{
-	int c;
-
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1)
-		if (!out_opt(c))
-			usage_error(usage, "invalid option \"%s\" for %s", opt_name(argv), argv[0]);
-}
-
 struct ips {
 	struct syva_ip *v;
 	size_t n, cap;
@@ -66,7 +54,7 @@ static int cmd_add(int argc, char **argv)
 	struct syva s;
 	size_t i;
 
-	parse_opts(argc, argv);
+	out_getopt(argc, argv, usage);
 	if (argc - optind < 2)
 		usage_error(usage, "add needs at least one IP and a ZONE");
 	zone = argv[argc - 1];
@@ -94,7 +82,7 @@ static int cmd_del(int argc, char **argv)
 	size_t i;
 	int err;
 
-	parse_opts(argc, argv);
+	out_getopt(argc, argv, usage);
 	if (argc - optind < 1)
 		usage_error(usage, "del needs at least one IP");
 	/* Deleting nothing is done at once, and changes nothing. */
@@ -141,14 +129,8 @@ static int cmd_list(int argc, char **argv)
 	struct syva s;
 	json_t *o;
 
-	parse_opts(argc, argv);
-	if (argc - optind > 1)
-		usage_error(usage, "list takes at most one ZONE");
-	syva_open(&s, SYVA_READ);
-	if (optind < argc) {
-		only = zone_need(&s, argv[optind]);
-		filter = true;
-	}
+	out_getopt(argc, argv, usage);
+	filter = zone_list_open(&s, argc, argv, usage, &only);
 	while (!bpf_map_get_next_key(s.fd[M_IPZONES], prev, &next)) {
 		key = next;
 		prev = &key;

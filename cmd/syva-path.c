@@ -216,13 +216,7 @@ static int cmd_list(int argc, char **argv)
 	uint32_t only = 0;
 
 	parse_opts(argc, argv, "");
-	if (argc - optind > 1)
-		usage_error(usage, "list takes at most one ZONE");
-	syva_open(&s, SYVA_READ);
-	if (optind < argc) {
-		only = zone_need(&s, argv[optind]);
-		filter = true;
-	}
+	filter = zone_list_open(&s, argc, argv, usage, &only);
 	while (!bpf_map_get_next_key(s.fd[M_FILES], prev, &next)) {
 		k = next;
 		prev = &k;

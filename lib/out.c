@@ -6,6 +6,7 @@
  * ends the tool quietly (`syva-events -f | head -1`).
  */
 #include <errno.h>
+#include <getopt.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -183,4 +184,16 @@ void fmt_boottime(uint64_t boot_ns, char *buf, size_t len)
 	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%06lldZ",
 		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
 		 tm.tm_min, tm.tm_sec, (long long)(ns % 1000000000LL) / 1000);
+}
+
+void out_getopt(int argc, char **argv, const char *usage)
+{
+	static const struct option opts[] = { OUT_LONGOPTS, {} };
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1)
+		if (!out_opt(c))
+			usage_error(usage, "invalid option \"%s\" for %s", opt_name(argv),
+				    argv[0]);
 }

@@ -144,6 +144,12 @@ uint32_t zone_need(struct syva *s, const char *name);
 /* The name of an id: "host" for 0; "zone-<id>" if it has none. */
 const char *zone_name(struct syva *s, uint32_t id, char buf[SYVA_ZONE_NAME_MAX]);
 int zone_get(struct syva *s, uint32_t id, struct syva_zone *z);
+/*
+ * For `list [ZONE]` after its options: open the maps read-only and resolve
+ * the optional ZONE. True, with *only set, when the listing is filtered.
+ */
+bool zone_list_open(struct syva *s, int argc, char **argv, const char *usage,
+		    uint32_t *only);
 
 /* ---- parsing and input (parse.c) ---------------------------------------- */
 
@@ -224,6 +230,8 @@ void fmt_boottime(uint64_t boot_ns, char *buf, size_t len);
 	}
 /* Handle -J/-T from getopt; true if it was one of them. */
 bool out_opt(int c);
+/* Parse a subcommand that takes only --json/--text; dies on others. */
+void out_getopt(int argc, char **argv, const char *usage);
 
 /* ---- network (net.c) ----------------------------------------------------- */
 

@@ -4,6 +4,7 @@
  * zone_names), so every tool and every event sees the same names without a
  * daemon. `host` is reserved: it names "not in any zone", id 0.
  */
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <bpf/bpf.h>
@@ -83,4 +84,17 @@ const char *zone_name(struct syva *s, uint32_t id, char buf[SYVA_ZONE_NAME_MAX])
 	memcpy(buf, z.name, SYVA_ZONE_NAME_MAX);
 	buf[SYVA_ZONE_NAME_MAX - 1] = 0;
 	return buf;
+}
+
+bool zone_list_open(struct syva *s, int argc, char **argv, const char *usage,
+		    uint32_t *only)
+{
+	if (argc - optind > 1)
+		usage_error(usage, "list takes at most one ZONE");
+	syva_open(s, SYVA_READ);
+	*only = 0;
+	if (optind == argc)
+		return false;
+	*only = zone_need(s, argv[optind]);
+	return true;
 }
